@@ -1,0 +1,80 @@
+/** Declarative description of the CLI: one place for flags, parsing and --help. */
+
+export interface FlagSpec {
+  name: string;
+  type: 'string' | 'boolean';
+  /** Placeholder shown in help, e.g. FILE. */
+  arg?: string;
+  help: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  flags: FlagSpec[];
+  /** Longer notes printed after the flags. */
+  notes?: string;
+}
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'boot',
+    summary: 'boot a kernel (default: the bundled Linux guest) with the serial console on stdio',
+    usage: 'vmxlab boot [--kernel FILE] [--initrd FILE] [--append S] [--mem MiB] [--smp N] [--until REGEX] [--timeout S] [--icount]',
+    flags: [
+      { name: 'kernel', type: 'string', arg: 'FILE', help: 'bzImage, vmlinux ELF or Multiboot v1 ELF (default: public/guests/bzImage)' },
+      { name: 'initrd', type: 'string', arg: 'FILE', help: 'initramfs (cpio, optionally compressed) given to a Linux kernel' },
+      { name: 'append', type: 'string', arg: 'S', help: 'kernel command line (default: the bundled guest\'s, from its manifest)' },
+      { name: 'mem', type: 'string', arg: 'MiB', help: 'guest RAM in MiB (default 128)' },
+      { name: 'smp', type: 'string', arg: 'N', help: 'number of vCPUs (default 1)' },
+      { name: 'until', type: 'string', arg: 'REGEX', help: 'exit 0 as soon as the serial output matches REGEX' },
+      { name: 'timeout', type: 'string', arg: 'S', help: 'give up after S seconds of wall time: exit 124 with a register dump' },
+      { name: 'icount', type: 'boolean', help: 'virtual time from instructions retired only: the run is deterministic' },
+      { name: 'help', type: 'boolean', help: 'show this help' },
+    ],
+    notes:
+      'Serial output goes to stdout, diagnostics to stderr; stdin goes to the UART.\n' +
+      'Exit status: 0 when --until matched; the guest\'s own status when it writes port 0xf4\n' +
+      '(isa-debug-exit: (v << 1) | 1); non-zero with a register dump on timeout or triple fault.',
+  },
+  {
+    name: 'bench',
+    summary: 'measure guest MIPS and boot time, side by side with QEMU TCG',
+    usage: 'vmxlab bench',
+    flags: [{ name: 'help', type: 'boolean', help: 'show this help' }],
+  },
+  {
+    name: 'gdb',
+    summary: 'serve the GDB remote protocol for a booted guest',
+    usage: 'vmxlab gdb [--port N]',
+    flags: [
+      { name: 'port', type: 'string', arg: 'N', help: 'TCP port to listen on (default 1234)' },
+      { name: 'help', type: 'boolean', help: 'show this help' },
+    ],
+  },
+];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+export function commandHelp(cmd: CommandSpec): string {
+  const width = Math.max(...cmd.flags.map((f) => flagLabel(f).length));
+  const lines = [`usage: ${cmd.usage}`, '', cmd.summary, '', 'flags:'];
+  for (const f of cmd.flags) lines.push(`  ${flagLabel(f).padEnd(width)}  ${f.help}`);
+  if (cmd.notes) lines.push('', cmd.notes);
+  return lines.join('\n') + '\n';
+}
+
+export function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = ['usage: vmxlab <command> [flags]', '', 'An x86-64 PC emulator with Intel VT-x; the same core as the browser playground.', '', 'commands:'];
+  for (const c of COMMANDS) lines.push(`  ${c.name.padEnd(width)}  ${c.summary}`);
+  lines.push('', "Run 'vmxlab <command> --help' for a command's flags.");
+  return lines.join('\n') + '\n';
+}
+
+function flagLabel(f: FlagSpec): string {
+  return f.arg ? `--${f.name} ${f.arg}` : `--${f.name}`;
+}
