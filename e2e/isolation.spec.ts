@@ -20,4 +20,6 @@ test('the page starts the machine worker and says plainly what cannot run yet', 
   await expect(page.getByText('Machine worker started (SharedArrayBuffer available)')).toBeVisible();
   await expect(page.getByTestId('missing')).toContainText('CPU core');
   await expect(page.getByTestId('console')).toContainText('vmxlab serial console');
+  // The bundled guest's manifest is served with the app and described on the page.
+  await expect(page.getByTestId('status')).toContainText(/Bundled guest: Linux 6\.1\.\d+-vmxlab \(bzImage \d+ KiB/);
 });

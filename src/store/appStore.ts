@@ -2,7 +2,7 @@ import { create } from 'zustand';
 
 export interface GuestManifest {
   cmdline: string;
-  linuxVersion?: string;
+  linux?: { release?: string };
   files: { name: string; size: number; sha256: string }[];
 }
 

@@ -18,7 +18,7 @@ export function StatusBanner() {
         </li>
         <li className={guest ? 'ok' : guestError ? 'bad' : 'pending'}>
           {guest
-            ? `Bundled guest: Linux ${guest.linuxVersion ?? ''} (${guest.files.map((f) => `${f.name} ${(f.size / 1024).toFixed(0)} KiB`).join(', ')}), command line "${guest.cmdline}".`
+            ? `Bundled guest: Linux ${guest.linux?.release ?? '(unknown version)'} (${guest.files.map((f) => `${f.name} ${(f.size / 1024).toFixed(0)} KiB`).join(', ')}), command line "${guest.cmdline}".`
             : (guestError ?? 'Loading the bundled guest manifest…')}
         </li>
       </ul>
