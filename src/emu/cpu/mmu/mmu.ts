@@ -150,12 +150,12 @@ export class Mmu {
 
   /**
    * The debugger's walk: the same walker as translate, recording each level in
-   * `out`. With sideEffects=false it peeks memory, sets no A/D flags and leaves
+   * `trace`. With sideEffects=false it peeks memory, sets no A/D flags and leaves
    * the TLB and stats alone; with true it behaves as a TLB miss would.
    */
-  walk(laLo: number, laHi: number, access: Access, user: boolean, ac: boolean, out: WalkTrace, sideEffects: boolean): boolean {
-    if (sideEffects) return this.walkAndFill(laLo, laHi, access, user, ac, out);
-    return this.walker.walk(laLo, laHi, access, user, ac, this.pkru, out, false);
+  walk(laLo: number, laHi: number, access: Access, user: boolean, ac: boolean, trace: WalkTrace, sideEffects: boolean): boolean {
+    if (sideEffects) return this.walkAndFill(laLo, laHi, access, user, ac, trace);
+    return this.walker.walk(laLo, laHi, access, user, ac, this.pkru, trace, false);
   }
 
   /** INVLPG: the page containing la, in the current PCID, and global entries for it in any PCID. */

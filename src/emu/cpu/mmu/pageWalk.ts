@@ -27,52 +27,52 @@ function levelIndex(laLo: number, laHi: number, level: number): number {
 export class PageWalker {
   constructor(private readonly mem: PhysicalMemory, private readonly ctl: PagingControl) {}
 
-  /** Returns true with out.pa set, or false with out.fault / out.pfec set. */
+  /** Returns true with tr.pa set, or false with tr.fault / tr.pfec set. */
   walk(laLo: number, laHi: number, access: Access, user: boolean, ac: boolean, pkru: number,
-    out: WalkTrace, sideEffects: boolean): boolean {
+    tr: WalkTrace, sideEffects: boolean): boolean {
     const c = this.ctl;
-    out.reset(c.mode);
+    tr.reset(c.mode);
     let ok: boolean;
     switch (c.mode) {
       case PagingMode.None:
-        out.pa = laLo >>> 0;
-        out.pageBase = (laLo & ~0xfff) >>> 0;
-        out.pageBits = 12;
-        out.rights = RIGHT_RW | RIGHT_US | RIGHT_DIRTY;
+        tr.pa = laLo >>> 0;
+        tr.pageBase = (laLo & ~0xfff) >>> 0;
+        tr.pageBits = 12;
+        tr.rights = RIGHT_RW | RIGHT_US | RIGHT_DIRTY;
         return true;
-      case PagingMode.Bits32: ok = this.walk32(laLo, out, sideEffects); break;
-      case PagingMode.Pae: ok = this.walkPae(laLo, out, sideEffects); break;
-      default: ok = this.walkLong(laLo, laHi, c.mode === PagingMode.Level5 ? 5 : 4, out, sideEffects);
+      case PagingMode.Bits32: ok = this.walk32(laLo, tr, sideEffects); break;
+      case PagingMode.Pae: ok = this.walkPae(laLo, tr, sideEffects); break;
+      default: ok = this.walkLong(laLo, laHi, c.mode === PagingMode.Level5 ? 5 : 4, tr, sideEffects);
     }
     const base = (access === Access.Write ? PFEC_W : 0) | (user ? PFEC_U : 0)
       | (access === Access.Fetch && c.idEnabled ? PFEC_I : 0);
     if (!ok) {
-      out.pfec = base | (out.fault === WalkFault.Reserved ? PFEC_P | PFEC_RSVD : 0);
+      tr.pfec = base | (tr.fault === WalkFault.Reserved ? PFEC_P | PFEC_RSVD : 0);
       return false;
     }
-    const rights = out.rights;
+    const rights = tr.rights;
     const allowed = (allowedMask(rights, c.wp, c.smep, c.smap) >>> allowBit(access, user, ac)) & 1;
     const pk = c.pke && (rights & RIGHT_US) !== 0 && (rights & RIGHT_PKEY_VALID) !== 0
       && pkDenied((rights >>> RIGHT_PKEY_SHIFT) & 15, access, user, c.wp, pkru);
     if (allowed === 0 || pk) {
-      out.fault = WalkFault.Protection;
-      out.pfec = base | PFEC_P | (pk ? PFEC_PK : 0);
+      tr.fault = WalkFault.Protection;
+      tr.pfec = base | PFEC_P | (pk ? PFEC_PK : 0);
       return false;
     }
-    if (sideEffects) this.setAccessedDirty(out, access === Access.Write);
-    if (access === Access.Write) out.rights |= RIGHT_DIRTY;
-    const offMask = out.pageBits === 30 ? 0x3fffffff : (1 << out.pageBits) - 1;
-    out.pa = out.pageBase + ((laLo & offMask) >>> 0);
+    if (sideEffects) this.setAccessedDirty(tr, access === Access.Write);
+    if (access === Access.Write) tr.rights |= RIGHT_DIRTY;
+    const offMask = tr.pageBits === 30 ? 0x3fffffff : (1 << tr.pageBits) - 1;
+    tr.pa = tr.pageBase + ((laLo & offMask) >>> 0);
     return true;
   }
 
   /** SDM 4.8: A on every entry used (not the PAE PDPTE registers), D on the leaf for a write. */
-  private setAccessedDirty(out: WalkTrace, write: boolean): void {
-    const last = out.count - 1;
+  private setAccessedDirty(tr: WalkTrace, write: boolean): void {
+    const last = tr.count - 1;
     for (let i = 0; i <= last; i++) {
-      if (out.fromRegister[i]) continue;
+      if (tr.fromRegister[i]) continue;
       const bits = i === last && write ? PTE_A | PTE_D : PTE_A;
-      if ((out.entryLo[i] & bits) !== bits) this.orEntry(out.entryAddr[i], bits);
+      if ((tr.entryLo[i] & bits) !== bits) this.orEntry(tr.entryAddr[i], bits);
     }
   }
 
@@ -89,81 +89,81 @@ export class PageWalker {
     return pa + 3 < mem.size && (pa & 3) === 0 ? mem.u32[pa >>> 2] : 0xffffffff;
   }
 
-  private notPresent(out: WalkTrace): boolean {
-    out.fault = WalkFault.NotPresent;
+  private notPresent(tr: WalkTrace): boolean {
+    tr.fault = WalkFault.NotPresent;
     return false;
   }
 
-  private reserved(out: WalkTrace): boolean {
-    out.fault = WalkFault.Reserved;
+  private reserved(tr: WalkTrace): boolean {
+    tr.fault = WalkFault.Reserved;
     return false;
   }
 
   /** 32-bit paging (SDM 4.3): PDE then PTE, or a 4-MByte page with CR4.PSE. */
-  private walk32(laLo: number, out: WalkTrace, side: boolean): boolean {
+  private walk32(laLo: number, tr: WalkTrace, side: boolean): boolean {
     const c = this.ctl;
     const pdBase = (c.cr3Lo & 0xfffff000) >>> 0;
     const pdeAddr = pdBase + ((laLo >>> 22) << 2);
     const pde = this.read(pdeAddr, side);
-    out.push(2, pdBase, pdeAddr, pde, 0, false);
-    if ((pde & PTE_P) === 0) return this.notPresent(out);
+    tr.push(2, pdBase, pdeAddr, pde, 0, false);
+    if ((pde & PTE_P) === 0) return this.notPresent(tr);
     if (c.pse && (pde & PTE_PS) !== 0) {
-      if (pde & c.rsvdPde4M) return this.reserved(out);
-      out.pageBits = 22;
-      out.pageBase = ((pde >>> 13) & c.pse36Mask) * TWO32 + ((pde & 0xffc00000) >>> 0);
-      out.rights = this.leafRights(pde, pde, 0, false);
+      if (pde & c.rsvdPde4M) return this.reserved(tr);
+      tr.pageBits = 22;
+      tr.pageBase = ((pde >>> 13) & c.pse36Mask) * TWO32 + ((pde & 0xffc00000) >>> 0);
+      tr.rights = this.leafRights(pde, pde, 0, false);
       return true;
     }
     const ptBase = (pde & 0xfffff000) >>> 0;
     const pteAddr = ptBase + (((laLo >>> 12) & 0x3ff) << 2);
     const pte = this.read(pteAddr, side);
-    out.push(1, ptBase, pteAddr, pte, 0, false);
-    if ((pte & PTE_P) === 0) return this.notPresent(out);
-    out.pageBits = 12;
-    out.pageBase = (pte & 0xfffff000) >>> 0;
-    out.rights = this.leafRights(pde & pte, pte, 0, false);
+    tr.push(1, ptBase, pteAddr, pte, 0, false);
+    if ((pte & PTE_P) === 0) return this.notPresent(tr);
+    tr.pageBits = 12;
+    tr.pageBase = (pte & 0xfffff000) >>> 0;
+    tr.rights = this.leafRights(pde & pte, pte, 0, false);
     return true;
   }
 
   /** PAE paging (SDM 4.4): PDPTE register, PDE, then PTE or a 2-MByte page. */
-  private walkPae(laLo: number, out: WalkTrace, side: boolean): boolean {
+  private walkPae(laLo: number, tr: WalkTrace, side: boolean): boolean {
     const c = this.ctl;
     const n = laLo >>> 30;
     const pdpLo = c.pdpte[n * 2];
     const pdpHi = c.pdpte[n * 2 + 1];
     const pdptBase = (c.cr3Lo & 0xffffffe0) >>> 0;
-    out.push(3, pdptBase, pdptBase + n * 8, pdpLo, pdpHi, true);
-    if ((pdpLo & PTE_P) === 0) return this.notPresent(out);
+    tr.push(3, pdptBase, pdptBase + n * 8, pdpLo, pdpHi, true);
+    if ((pdpLo & PTE_P) === 0) return this.notPresent(tr);
     // PDPTE reserved bits were checked when the registers were loaded.
     const pdBase = (pdpHi & c.physHiMask) * TWO32 + ((pdpLo & 0xfffff000) >>> 0);
     const pdeAddr = pdBase + ((laLo >>> 21) & 0x1ff) * 8;
     const pdeLo = this.read(pdeAddr, side);
     const pdeHi = this.read(pdeAddr + 4, side);
-    out.push(2, pdBase, pdeAddr, pdeLo, pdeHi, false);
-    if ((pdeLo & PTE_P) === 0) return this.notPresent(out);
-    if (pdeHi & c.rsvdHiPae) return this.reserved(out);
+    tr.push(2, pdBase, pdeAddr, pdeLo, pdeHi, false);
+    if ((pdeLo & PTE_P) === 0) return this.notPresent(tr);
+    if (pdeHi & c.rsvdHiPae) return this.reserved(tr);
     if (pdeLo & PTE_PS) {
-      if (pdeLo & 0x1fe000) return this.reserved(out); // bits 20:13
-      out.pageBits = 21;
-      out.pageBase = (pdeHi & c.physHiMask) * TWO32 + ((pdeLo & 0xffe00000) >>> 0);
-      out.rights = this.leafRights(pdeLo, pdeLo, pdeHi & PTE_HI_XD, false);
+      if (pdeLo & 0x1fe000) return this.reserved(tr); // bits 20:13
+      tr.pageBits = 21;
+      tr.pageBase = (pdeHi & c.physHiMask) * TWO32 + ((pdeLo & 0xffe00000) >>> 0);
+      tr.rights = this.leafRights(pdeLo, pdeLo, pdeHi & PTE_HI_XD, false);
       return true;
     }
     const ptBase = (pdeHi & c.physHiMask) * TWO32 + ((pdeLo & 0xfffff000) >>> 0);
     const pteAddr = ptBase + ((laLo >>> 12) & 0x1ff) * 8;
     const pteLo = this.read(pteAddr, side);
     const pteHi = this.read(pteAddr + 4, side);
-    out.push(1, ptBase, pteAddr, pteLo, pteHi, false);
-    if ((pteLo & PTE_P) === 0) return this.notPresent(out);
-    if (pteHi & c.rsvdHiPae) return this.reserved(out);
-    out.pageBits = 12;
-    out.pageBase = (pteHi & c.physHiMask) * TWO32 + ((pteLo & 0xfffff000) >>> 0);
-    out.rights = this.leafRights(pdeLo & pteLo, pteLo, (pdeHi | pteHi) & PTE_HI_XD, false);
+    tr.push(1, ptBase, pteAddr, pteLo, pteHi, false);
+    if ((pteLo & PTE_P) === 0) return this.notPresent(tr);
+    if (pteHi & c.rsvdHiPae) return this.reserved(tr);
+    tr.pageBits = 12;
+    tr.pageBase = (pteHi & c.physHiMask) * TWO32 + ((pteLo & 0xfffff000) >>> 0);
+    tr.rights = this.leafRights(pdeLo & pteLo, pteLo, (pdeHi | pteHi) & PTE_HI_XD, false);
     return true;
   }
 
   /** 4-level and 5-level paging (SDM 4.5): 1-GByte, 2-MByte and 4-KByte pages. */
-  private walkLong(laLo: number, laHi: number, levels: number, out: WalkTrace, side: boolean): boolean {
+  private walkLong(laLo: number, laHi: number, levels: number, tr: WalkTrace, side: boolean): boolean {
     const c = this.ctl;
     let table = (c.cr3Hi & c.physHiMask) * TWO32 + ((c.cr3Lo & 0xfffff000) >>> 0);
     let combined = PTE_RW | PTE_US;
@@ -172,22 +172,22 @@ export class PageWalker {
       const ea = table + levelIndex(laLo, laHi, level) * 8;
       const lo = this.read(ea, side);
       const hi = this.read(ea + 4, side);
-      out.push(level, table, ea, lo, hi, false);
-      if ((lo & PTE_P) === 0) return this.notPresent(out);
-      if (hi & c.rsvdHiLong) return this.reserved(out);
+      tr.push(level, table, ea, lo, hi, false);
+      if ((lo & PTE_P) === 0) return this.notPresent(tr);
+      if (hi & c.rsvdHiLong) return this.reserved(tr);
       const ps = level > 1 && (lo & PTE_PS) !== 0;
       if (ps) {
         // PS is reserved in PML4Es and PML5Es; large-page address bits below the page size are reserved.
-        if (level >= 4 || (level === 3 && !c.page1gb)) return this.reserved(out);
-        if (lo & (level === 3 ? 0x3fffe000 : 0x1fe000)) return this.reserved(out);
+        if (level >= 4 || (level === 3 && !c.page1gb)) return this.reserved(tr);
+        if (lo & (level === 3 ? 0x3fffe000 : 0x1fe000)) return this.reserved(tr);
       }
       combined &= lo;
       xd |= hi & PTE_HI_XD;
       if (ps || level === 1) {
         const bits = 12 + 9 * (level - 1);
-        out.pageBits = bits;
-        out.pageBase = (hi & c.physHiMask) * TWO32 + ((lo & ~((1 << bits) - 1)) >>> 0);
-        out.rights = this.leafRights(combined, lo, xd, true) | (((hi >>> 27) & 15) << RIGHT_PKEY_SHIFT);
+        tr.pageBits = bits;
+        tr.pageBase = (hi & c.physHiMask) * TWO32 + ((lo & ~((1 << bits) - 1)) >>> 0);
+        tr.rights = this.leafRights(combined, lo, xd, true) | (((hi >>> 27) & 15) << RIGHT_PKEY_SHIFT);
         return true;
       }
       table = (hi & c.physHiMask) * TWO32 + ((lo & 0xfffff000) >>> 0);
