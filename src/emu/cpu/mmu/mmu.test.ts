@@ -104,6 +104,7 @@ describe('Mmu: 32-bit paging', () => {
     b.map(0xc0001000, 0, 0x00005000);
     expect(mmu.mode).toBe(PagingMode.Bits32);
     expect(mmu.translate(0xc0001234, 0, Access.Read, false, false)).toBe(0x5234);
+    expect(mmu.translate(0xc0001234 | 0, 0, Access.Read, false, false)).toBe(0x5234); // int32 form of the same LA
   });
 
   it('maps 4-MByte pages with CR4.PSE, including PSE-36 bits above 4 GiB', () => {
@@ -159,6 +160,18 @@ describe('Mmu: PAE paging', () => {
     expect(mmu.writeCr3(b.root, 0)).toBe(true);
     expect(mmu.translate(0x1000, 0, Access.Read, false, false)).toBe(-1);
     expect(mmu.faultPfec).toBe(0);
+  });
+
+  it('reloads the PDPTEs on MOV to CR4 changing PGE (SDM 4.4.1) but not on a CR0.WP change', () => {
+    const { mem, b, mmu, enable } = pae();
+    b.map(0x1000, 0, 0x5000);
+    enable();
+    mem.write32(b.root, 0);
+    mmu.setControl(PE | PG, b.root, 0, PAE, NXE); // WP off: PDPTE registers kept
+    mmu.flushAll();
+    expect(mmu.translate(0x1000, 0, Access.Read, false, false)).toBe(0x5000);
+    mmu.setControl(PE | PG, b.root, 0, PAE | (1 << 7), NXE); // PGE on: reloaded from memory
+    expect(mmu.translate(0x1000, 0, Access.Read, false, false)).toBe(-1);
   });
 
   it('refuses invalid PDPTEs on MOV to CR3 and when entering PAE paging, changing nothing', () => {
