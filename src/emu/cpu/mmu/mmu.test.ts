@@ -245,4 +245,33 @@ describe('Mmu.walk (debugger)', () => {
     expect(mmu.faultPfec).toBe(t.pfec);
     expect(t.pfec).toBe(0b1101);
   });
+
+  it('walks another address space by CR3 without disturbing the current one (PAE and 4-level)', () => {
+    const { mem, b, mmu } = longMode();
+    const other = new PageTableBuilder(mem, 'level4', 0x400000);
+    b.map(0x1000, 0, 0x9000);
+    other.map(0x1000, 0, 0xa000);
+    expect(mmu.translate(0x1000, 0, Access.Read, false, false)).toBe(0x9000);
+    const valid = mmu.tlb.countValid();
+    const before = mem.u8.slice();
+    const t = new WalkTrace();
+    expect(mmu.walkWithCr3(other.root, 0, 0x1000, 0, Access.Read, false, false, t)).toBe(true);
+    expect(t.pa).toBe(0xa000);
+    expect(t.tableAddr[0]).toBe(other.root);
+    expect(firstDiff(mem.u8, before)).toBe(-1);
+    expect(mmu.tlb.countValid()).toBe(valid);
+    expect(mmu.ctl.cr3Lo).toBe(b.root);
+    expect(mmu.translate(0x1000, 0, Access.Read, false, false)).toBe(0x9000);
+
+    const pmem = new PhysicalMemory(8 * MiB);
+    const p1 = new PageTableBuilder(pmem, 'pae', 0x100000);
+    const p2 = new PageTableBuilder(pmem, 'pae', 0x200000);
+    p1.map(0x1000, 0, 0x5000);
+    p2.map(0x1000, 0, 0x6000);
+    const pm = new Mmu(pmem);
+    pm.setControl(PE | PG, p1.root, 0, PAE, 0);
+    expect(pm.walkWithCr3(p2.root, 0, 0x1000, 0, Access.Read, false, false, t)).toBe(true);
+    expect(t.pa).toBe(0x6000);
+    expect(pm.translate(0x1000, 0, Access.Read, false, false)).toBe(0x5000);
+  });
 });

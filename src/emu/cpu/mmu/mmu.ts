@@ -30,6 +30,7 @@ export class Mmu {
   readonly tlb = new Tlb();
   private readonly walker: PageWalker;
   private readonly scratch = new WalkTrace();
+  private readonly pdpteSave = new Uint32Array(8);
   private paging = false;
   /** VPID << 12 | PCID of the current context: the TLB tag. */
   private ctxTag = 0;
@@ -156,6 +157,32 @@ export class Mmu {
   walk(laLo: number, laHi: number, access: Access, user: boolean, ac: boolean, trace: WalkTrace, sideEffects: boolean): boolean {
     if (sideEffects) return this.walkAndFill(laLo, laHi, access, user, ac, trace);
     return this.walker.walk(laLo, laHi, access, user, ac, this.pkru, trace, false);
+  }
+
+  /**
+   * Debug walk in another address space (the page-walk panel's "CR3 =" field):
+   * like walk(..., false) with CR3 replaced for the duration of the call. Under
+   * PAE paging the PDPTEs are peeked from memory at that CR3 instead of the
+   * registers. Nothing in the MMU or in memory changes.
+   */
+  walkWithCr3(cr3Lo: number, cr3Hi: number, laLo: number, laHi: number, access: Access, user: boolean, ac: boolean, trace: WalkTrace): boolean {
+    const c = this.ctl;
+    const savedLo = c.cr3Lo, savedHi = c.cr3Hi;
+    this.pdpteSave.set(c.pdpte);
+    c.cr3Lo = cr3Lo >>> 0;
+    c.cr3Hi = cr3Hi >>> 0;
+    if (c.mode === PagingMode.Pae) {
+      const base = (cr3Lo & 0xffffffe0) >>> 0;
+      const mem = this.mem;
+      for (let i = 0; i < 8; i++) c.pdpte[i] = base + i * 4 + 3 < mem.size ? mem.u32[(base >>> 2) + i] : 0xffffffff;
+    }
+    try {
+      return this.walker.walk(laLo, laHi, access, user, ac, this.pkru, trace, false);
+    } finally {
+      c.cr3Lo = savedLo;
+      c.cr3Hi = savedHi;
+      c.pdpte.set(this.pdpteSave);
+    }
   }
 
   /** INVLPG: the page containing la, in the current PCID, and global entries for it in any PCID. */
