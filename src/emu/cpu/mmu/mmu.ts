@@ -76,8 +76,10 @@ export class Mmu {
     } else if ((d4 & CR4_PAE) !== 0 || ((d4 & CR4_SMEP) !== 0 && (cr4 & CR4_SMEP) !== 0)) {
       this.tlb.flushContext(this.ctxTag);
       this.stats.flushes++;
-    } else if ((d0 & CR0_WP) !== 0 || (d4 & (CR4_SMEP | CR4_SMAP | CR4_PKE)) !== 0) {
-      // Not a flush: cached rights are judged by the new control bits, as a walk would be.
+    }
+    if ((d0 & CR0_WP) !== 0 || (d4 & (CR4_SMEP | CR4_SMAP | CR4_PKE)) !== 0) {
+      // Not a flush: the entries left (other PCIDs too) are judged by the new control bits,
+      // as the processor applies them to the rights its TLB caches.
       this.tlb.rederive(c.wp, c.smep, c.smap, c.pke);
     }
     return true;

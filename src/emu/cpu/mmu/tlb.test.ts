@@ -246,6 +246,18 @@ describe('soft TLB: PCIDs (CR4.PCIDE)', () => {
     expect(rd(0x1000)).toBe(0x4000);
   });
 
+  it('CR4.SMEP 0->1 flushes the current PCID only, yet SMEP applies to what other PCIDs cached', () => {
+    const { b, b2, mmu, ctl, cr3 } = pcids();
+    b2.map(0x3000, 0, 0xe000, PTE_US);
+    cr3(b2, 2);
+    expect(mmu.translate(0x3000, 0, Fetch, false, false)).toBe(0xe000);
+    cr3(b, 1);
+    mmu.setControl(ctl.cr0, b.root | 1, 0, ctl.cr4 | SMEP, ctl.efer);
+    mmu.writeCr3(b2.root | 2, NOFLUSH);
+    expect(mmu.translate(0x3000, 0, Fetch, false, false)).toBe(-1);
+    expect(mmu.faultPfec).toBe(0b10001);
+  });
+
   it('clearing CR4.PCIDE flushes all PCIDs', () => {
     const { b, mmu, ctl, rd, cr3, remap } = pcids();
     cr3(b, 1);
