@@ -113,6 +113,16 @@ _start:
     mov dx, COM1 + 2
     mov al, 0x07
     out dx, al
+%ifdef WANT_SSE
+    ; SSE for programs that use it: CR0.EM=0, CR0.MP=1, CR4.OSFXSR and OSXMMEXCPT.
+    mov eax, cr0
+    and eax, ~(1 << 2)
+    or eax, 1 << 1
+    mov cr0, eax
+    mov eax, cr4
+    or eax, (1 << 9) | (1 << 10)
+    mov cr4, eax
+%endif
 %ifdef LONG_MODE
     ; PML4[0] -> PDPT, PDPT[0] -> PD, PD[i] = 2 MiB page i (present, writable, PS).
     mov dword [pml4], pdpt + 3

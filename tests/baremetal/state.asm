@@ -136,6 +136,46 @@ rt_scratch_fill:
     ret
 %endif
 
+%ifdef WANT_SSE
+global rt_dump_xmm
+section .data
+s_xmm: db "xmm0 ", 0
+section .bss
+alignb 16
+xmm_save: resb 8 * 16
+section .text
+; rt_dump_xmm: one line per XMM0-7, "xmmN <high qword><low qword>" in hex.
+rt_dump_xmm:
+%assign x 0
+%rep 8
+    movdqu [xmm_save + x * 16], xmm %+ x
+%assign x x + 1
+%endrep
+    xor ebx, ebx
+.x:
+    mov eax, ebx
+    add eax, '0'
+    mov [s_xmm + 3], al
+    mov edi, s_xmm
+    call rt_puts
+    mov esi, ebx
+    shl esi, 4
+    add esi, xmm_save
+    mov edi, [esi + 12]
+    call rt_hex32
+    mov edi, [esi + 8]
+    call rt_hex32
+    mov edi, [esi + 4]
+    call rt_hex32
+    mov edi, [esi]
+    call rt_hex32
+    call rt_newline
+    inc ebx
+    cmp ebx, 8
+    jb .x
+    ret
+%endif
+
 ; FNV-1a over the scratch buffer (the same 32-bit code in both modes).
 mem_line:
     mov edi, s_mem

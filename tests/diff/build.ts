@@ -62,7 +62,17 @@ export function buildBareMetal(req: BuildRequest): string {
     const src = join(work, `${req.name}.asm`);
     writeFileSync(src, req.source);
     const o = join(work, `${req.name}.o`);
-    run('nasm', ['-f', fmt, ...dflags, '-w-zext-reloc', '-I', `${baremetalDir}/`, '-o', o, src], `assembling ${req.name} (${src})`);
+    try {
+      run('nasm', ['-f', fmt, ...dflags, '-w-zext-reloc', '-I', `${baremetalDir}/`, '-o', o, src], `assembling ${req.name} (${src})`);
+    } catch (e) {
+      // Quote the offending source lines: generated programs have no other listing.
+      const lines = req.source.split('\n');
+      const msg = (e as Error).message.split('\n').slice(0, 12).map((l) => {
+        const m = /\.asm:(\d+): /.exec(l);
+        return m ? `${l}\n    > ${lines[Number(m[1]) - 1]}` : l;
+      });
+      throw new Error(msg.join('\n'));
+    }
     objs.push(o);
     const linked = join(work, 'linked.elf');
     run('ld', ['-m', req.mode === 64 ? 'elf_x86_64' : 'elf_i386', '-n', '--no-warn-rwx-segments', '-nostdlib',

@@ -1,0 +1,127 @@
+// Generates a bare-metal differential program: N cases, each loading every GPR
+// and the status flags with random values, running K random instructions from
+// the enabled groups, then dumping registers, RFLAGS (with the flags the SDM
+// leaves undefined masked off) and a checksum of the scratch buffer.
+import { GenContext, type Mode, regName } from './context.ts';
+import { initialFlags } from './flags.ts';
+import type { InstructionGroup } from './group.ts';
+import { Rng } from './rng.ts';
+import { aluGroup } from './groups/alu.ts';
+import { shiftGroup } from './groups/shift.ts';
+import { mulDivGroup, divideErrorCase } from './groups/muldiv.ts';
+import { bitsGroup } from './groups/bits.ts';
+import { movesGroup } from './groups/moves.ts';
+import { stringGroup } from './groups/string.ts';
+import { sseGroup } from './groups/sse.ts';
+
+/** Every group the generator knows. */
+export const ALL_GROUPS: readonly InstructionGroup[] = [aluGroup, shiftGroup, mulDivGroup, bitsGroup, movesGroup, stringGroup, sseGroup];
+/** Groups enabled by default: the general-purpose integer instructions. */
+export const DEFAULT_GROUPS = ['alu', 'shift', 'muldiv', 'bits', 'moves', 'string'];
+
+export const DONE_EXIT = 0x11;
+
+export interface ProgramSpec {
+  seed: number;
+  mode: Mode;
+  cases: number;
+  /** Instructions per case (K). */
+  length: number;
+  groups?: string[];
+  /** 'random' (default) or 'divide-error': each case ends in a #DE. */
+  kind?: 'random' | 'divide-error';
+}
+
+export interface GeneratedCase {
+  id: number;
+  /** Initial register/flag values and the instructions, as assembled. */
+  listing: string[];
+  /** RFLAGS bits masked off in the dump (undefined after the last writer). */
+  flagMask: number;
+}
+
+export interface GeneratedProgram {
+  name: string;
+  spec: ProgramSpec;
+  source: string;
+  cases: GeneratedCase[];
+  defines: string[];
+}
+
+export function generateProgram(spec: ProgramSpec): GeneratedProgram {
+  const { mode } = spec;
+  const names = spec.groups ?? DEFAULT_GROUPS;
+  const groups = names.map((n) => {
+    const g = ALL_GROUPS.find((x) => x.name === n);
+    if (!g) throw new Error(`unknown instruction group '${n}' (have ${ALL_GROUPS.map((x) => x.name).join(', ')})`);
+    return g;
+  }).filter((g) => !g.modes || g.modes.includes(mode));
+  const defines = [...new Set(groups.flatMap((g) => (g.needs ? [g.needs] : [])))];
+  const sse = defines.includes('WANT_SSE');
+  const totalWeight = groups.reduce((n, g) => n + g.weight, 0);
+  const rng = new Rng(spec.seed * 2 + (mode === 64 ? 1 : 0));
+  const long = mode === 64;
+  const nregs = long ? 16 : 8;
+  const word = long ? 'qword' : 'dword';
+  const sp = long ? 'rsp' : 'esp';
+
+  const out: string[] = [
+    `; generated: seed ${spec.seed}, ${mode}-bit, ${spec.cases} cases x ${spec.length} instructions, groups ${names.join(',')}`,
+    'global test_main',
+    'extern rt_regs, rt_saved_sp, rt_dump_state, rt_scratch_fill, scratch, rt_puts',
+    ...(sse ? ['extern rt_dump_xmm'] : []),
+    `bits ${mode}`,
+    'section .data',
+    's_done: db "done", 10, 0',
+    'section .text',
+    'test_main:',
+  ];
+  const cases: GeneratedCase[] = [];
+  for (let id = 0; id < spec.cases; id++) {
+    const ctx = new GenContext(rng, mode);
+    const listing: string[] = [];
+    out.push(`; ---- case ${id}`, `mov edi, 0x${rng.u32().toString(16)}`, 'call rt_scratch_fill', `mov [rt_saved_sp], ${sp}`);
+    if (sse) {
+      for (let x = 0; x < 8; x++) out.push(`movdqu xmm${x}, [scratch+${x * 16 + rng.int(256)}]`);
+    }
+    for (let i = 0; i < nregs; i++) {
+      if (i === 4) continue;
+      const line = `mov ${regName(i, mode)}, 0x${rng.value(mode).toString(16)}`;
+      out.push(line);
+      listing.push(line);
+    }
+    const fl = initialFlags(rng.u32());
+    listing.push(`rflags = 0x${fl.toString(16)}`);
+    out.push(`push ${word} 0x${fl.toString(16)}`, long ? 'popfq' : 'popfd');
+    if (spec.kind === 'divide-error') {
+      for (let k = 0; k < spec.length; k++) pickGroup(groups, totalWeight, rng).gen(ctx);
+      out.push(`mov ${word} [fault_resume], .resume${id}`);
+      divideErrorCase(ctx);
+    } else {
+      for (let k = 0; k < spec.length; k++) pickGroup(groups, totalWeight, rng).gen(ctx);
+    }
+    out.push(...ctx.lines);
+    listing.push(...ctx.lines);
+    if (spec.kind === 'divide-error') out.push(`.resume${id}:`);
+    for (let i = 0; i < nregs; i++) out.push(`mov [rt_regs+${i * 8}], ${regName(i, mode)}`);
+    out.push(long ? 'pushfq' : 'pushfd', `pop ${word} [rt_regs+${nregs * 8}]`, `mov ${sp}, [rt_saved_sp]`, 'cld');
+    // Mask with AND of an imm32 (sign-extended in 64-bit mode): mask bits are all below bit 12.
+    if (ctx.undef) out.push(`and ${word} [rt_regs+${nregs * 8}], ${~ctx.undef}`);
+    out.push(`mov edi, ${id}`, 'call rt_dump_state');
+    if (sse) out.push('call rt_dump_xmm');
+    cases.push({ id, listing, flagMask: ctx.undef });
+  }
+  out.push('mov edi, s_done', 'call rt_puts', `mov eax, ${DONE_EXIT}`, 'ret');
+  if (spec.kind === 'divide-error') out.splice(2, 0, 'extern fault_resume');
+  const name = `gen-${spec.kind ?? 'random'}-s${spec.seed}-n${spec.cases}-k${spec.length}`;
+  return { name, spec, source: out.join('\n') + '\n', cases, defines };
+}
+
+function pickGroup(groups: InstructionGroup[], total: number, rng: Rng): InstructionGroup {
+  let x = rng.int(total);
+  for (const g of groups) {
+    if (x < g.weight) return g;
+    x -= g.weight;
+  }
+  return groups[groups.length - 1];
+}
