@@ -37,6 +37,16 @@ describe('bundled guest under QEMU TCG', () => {
     expect(vm.output).not.toMatch(/job control turned off/);
   }, 90_000);
 
+  it('halts cleanly when the shell exits (PID 1 must not die)', async () => {
+    const guest = bundledGuest();
+    vm = startQemu({ kernel: guest.kernel, initrd: guest.initrd, append: guest.append });
+    await vm.waitFor(new RegExp(escapeRegExp(guest.prompt)), 60_000);
+    vm.send('exit\n');
+    // No ACPI, so no power-off driver: the kernel turns poweroff into halt.
+    await vm.waitFor(/reboot: System halted/, 10_000);
+    expect(vm.output).not.toMatch(/Kernel panic|Attempted to kill init/);
+  }, 90_000);
+
   it('brings up every CPU the MP table lists (SMP, no ACPI)', async () => {
     const guest = bundledGuest();
     vm = startQemu({ kernel: guest.kernel, initrd: guest.initrd, append: guest.append, smp: 2 });
