@@ -132,3 +132,69 @@ describe('interrupt routing', () => {
     expect(lapics[0].extIntPending).toBe(0);
   });
 });
+
+describe('PC platform wired as the machine will wire it', () => {
+  it('PIT ticks reach the CPU through the 8259A in virtual wire mode, then through the IOAPIC and LAPIC', async () => {
+    const { IoBus } = await import('./ioBus.ts');
+    const { PhysicalMemory } = await import('../mem/physicalMemory.ts');
+    const { Pit8254 } = await import('./pit8254.ts');
+    const { CmosRtc } = await import('./cmosRtc.ts');
+    const { LapicMmio } = await import('./lapic.ts');
+    const clock = new VirtualClock();
+    const io = new IoBus();
+    const mem = new PhysicalMemory(16 * 1024 * 1024);
+    const lapic = new Lapic(clock, { apicId: 0, bsp: true });
+    const ioapic = new Ioapic(1);
+    new ApicBus([lapic], [ioapic]);
+    const pic = new Pic8259();
+    const isa = new IsaIrqRouter(pic, ioapic);
+    const pit = new Pit8254(clock, isa);
+    const rtc = new CmosRtc(clock, isa, { initialEpochSeconds: 1.7e9, ramBelow4G: mem.size });
+    const cpu = new InterruptController(lapic, pic);
+    io.register(0x20, 2, pic); io.register(0xa0, 2, pic); io.register(0x4d0, 2, pic);
+    io.register(0x40, 4, pit); io.register(0x61, 1, pit);
+    io.register(0x70, 2, rtc);
+    mem.mapMmio(0xfee00000, 0x1000, new LapicMmio(lapic));
+    mem.mapMmio(0xfec00000, 0x20, ioapic);
+
+    /** Runs `ms` of virtual time; the "CPU" takes every interrupt at once and EOIs it with `eoi`. */
+    const run = (ms: number, eoi: (v: number) => void) => {
+      const taken: number[] = [];
+      const end = clock.nowNs + ms * 1e6;
+      while (clock.nowNs < end) {
+        clock.advanceTo(Math.min(end, clock.timers.nextDeadline()));
+        clock.runDue();
+        while (cpu.hasInterrupt()) { const v = cpu.acknowledge(); taken.push(v); eoi(v); }
+      }
+      return taken;
+    };
+
+    for (const [port, v] of [[0x20, 0x11], [0x21, 0x30], [0x21, 0x04], [0x21, 0x01], [0xa0, 0x11], [0xa1, 0x38], [0xa1, 0x02], [0xa1, 0x01], [0x21, 0xfe], [0xa1, 0xff]]) {
+      io.write(port, 1, v);
+    }
+    io.write(0x43, 1, 0x34);
+    io.write(0x40, 1, 1193 & 0xff); // LATCH for HZ=1000
+    io.write(0x40, 1, 1193 >> 8);
+    run(0.5, () => io.write(0x20, 1, 0x20)); // the edge from programming mode 2
+    expect(run(10, () => io.write(0x20, 1, 0x20))).toEqual(new Array(10).fill(0x30));
+
+    // Switch to APIC mode as Linux does: mask the 8259A, mask LINT0, route pin 2, enable the APIC.
+    io.write(0x21, 1, 0xff);
+    mem.write32(0xfee000f0, 0x1ff);
+    mem.write32(0xfee00350, 0x10700);
+    mem.write32(0xfec00000, 0x10 + 2 * 2 + 1); mem.write32(0xfec00010, 0x00000000);
+    mem.write32(0xfec00000, 0x10 + 2 * 2); mem.write32(0xfec00010, 0xec);
+    mem.write32(0xfec00000, 0x10 + 2 * 8); mem.write32(0xfec00010, 0xe8); // RTC
+    const eoiApic = (v: number) => { if (v === 0xe8) { io.write(0x70, 1, 0x0c); io.read(0x71, 1); } mem.write32(0xfee000b0, 0); };
+    expect(run(5, eoiApic)).toEqual(new Array(5).fill(0xec));
+
+    io.write(0x70, 1, 0x0a); io.write(0x71, 1, 0x26); // 1024 Hz
+    io.write(0x70, 1, 0x0b); io.write(0x71, 1, 0x42); // PIE
+    const both = run(1000, eoiApic);
+    expect(both.filter((v) => v === 0xec).length).toBe(1000);
+    expect(both.filter((v) => v === 0xe8).length).toBe(1024);
+    expect(mem.read32(0xfee00030)).toBe(0x00050014);
+    mem.write32(0xfec00000, 0x01);
+    expect(mem.read32(0xfec00010)).toBe(0x00170011);
+  });
+});

@@ -14,6 +14,8 @@ import type { Pic8259 } from './pic8259.ts';
 import type { Ioapic, ApicMessageSink } from './ioapic.ts';
 import type { ApicBusPort, Lapic } from './lapic.ts';
 import { APIC_DFR, APIC_LDR, APIC_LVT_LINT0, DM_EXTINT, DM_INIT, DM_LOWEST } from './lapic.ts';
+import type { StateLayout } from '../clock/stateCodec.ts';
+import { loadFields, saveFields } from '../clock/stateCodec.ts';
 
 /** Something with numbered interrupt input lines (ISA IRQs, IOAPIC pins). `level` is 0 or 1, 1 = asserted. */
 export interface IrqSink {
@@ -94,6 +96,8 @@ export class IsaIrqRouter implements IrqSink {
 
 /** The CPU's view: `cpu.interruptController`. */
 export class InterruptController {
+  static readonly STATE: StateLayout = { name: 'InterruptController', scalars: ['nmiLine'], arrays: [] };
+
   /** NMI pin of a CPU without an enabled local APIC. */
   nmiLine = 0;
 
@@ -158,5 +162,12 @@ export class InterruptController {
     if (!this.lapic.sipiPending) return -1;
     this.lapic.sipiPending = 0;
     return this.lapic.sipiVector;
+  }
+
+  saveState(): Uint8Array {
+    return saveFields(this, InterruptController.STATE);
+  }
+  loadState(bytes: Uint8Array): void {
+    loadFields(this, InterruptController.STATE, bytes);
   }
 }

@@ -187,14 +187,21 @@ export class Pic8259 implements IoDevice {
     this.cascade();
   }
 
-  /** The slave's INT output feeds master IR2. */
+  /**
+   * Master INTR output, recomputed after every state change so that the
+   * per-instruction poll is one field read. Derived, so not saved.
+   */
+  private intr = false;
+
+  /** The slave's INT output feeds master IR2; then the master's INTR is re-evaluated. */
   private cascade(): void {
     this.master.setLine(2, this.slave.pending() >= 0 ? 1 : 0);
+    this.intr = this.master.pending() >= 0;
   }
 
   /** INTR output of the master, as the CPU's INTR pin (or LAPIC LINT0) sees it. */
   hasInterrupt(): boolean {
-    return this.master.pending() >= 0;
+    return this.intr;
   }
 
   /**
@@ -280,5 +287,6 @@ export class Pic8259 implements IoDevice {
     const half = bytes.length / 2;
     loadFields(this.master, Pic8259Chip.STATE, bytes.subarray(0, half));
     loadFields(this.slave, Pic8259Chip.STATE, bytes.subarray(half));
+    this.cascade();
   }
 }
