@@ -95,4 +95,16 @@ describe('TimerQueue', () => {
     expect(uncoveredFields(new VirtualClock(), VirtualClock.STATE)).toEqual([]);
     expect(() => loadFields(r, TimerQueue.STATE, bytes.subarray(1))).toThrow(/expects/);
   });
+
+  it('a clock snapshot carries time and deadlines', () => {
+    const c = new VirtualClock();
+    const id = c.timers.register('x', () => {});
+    c.advanceInstructions(777);
+    c.timers.schedule(id, 5000);
+    const d = new VirtualClock();
+    d.timers.register('x', () => {});
+    d.loadState(c.saveState());
+    expect(d.nowNs).toBe(777);
+    expect(d.timers.nextDeadline()).toBe(5000);
+  });
 });

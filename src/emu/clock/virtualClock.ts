@@ -9,6 +9,7 @@
  */
 import { TimerQueue } from './timerQueue.ts';
 import type { StateLayout } from './stateCodec.ts';
+import { loadFields, saveFields } from './stateCodec.ts';
 
 export const NS_PER_SECOND = 1_000_000_000;
 
@@ -99,5 +100,20 @@ export class VirtualClock {
   /** Earliest virtual ns at which the TSC reaches `tsc`. */
   nsAtTsc(tsc: number): number {
     return mulDivCeil(tsc, this.tscDen, this.tscNum);
+  }
+
+  /** Current time and every timer deadline (callbacks are re-registered by the devices' constructors). */
+  saveState(): Uint8Array {
+    const a = saveFields(this, VirtualClock.STATE), b = saveFields(this.timers, TimerQueue.STATE);
+    const out = new Uint8Array(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  }
+
+  loadState(bytes: Uint8Array): void {
+    const n = VirtualClock.STATE.scalars.length * 8;
+    loadFields(this, VirtualClock.STATE, bytes.subarray(0, n));
+    loadFields(this.timers, TimerQueue.STATE, bytes.subarray(n));
   }
 }
