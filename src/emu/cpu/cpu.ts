@@ -1,0 +1,414 @@
+/**
+ * The x86-64 CPU core: register file, mode bookkeeping, the fetch-decode-
+ * execute loop and the public API (DESIGN.md contracts). Instruction
+ * semantics live in exec/, memory accesses in memory.ts, events in
+ * interrupts.ts, segment loads in segments.ts.
+ */
+import type { PhysicalMemory } from '../mem/physicalMemory.ts';
+import type { IoBus } from '../devices/ioBus.ts';
+import {
+  AR_DB, AR_L, AR_P, AR_S, CR0_CD, CR0_ET, CR0_NW, CR0_PE, EFER_LMA, IF, SegReg, TF, VM, Vec,
+} from './arch.ts';
+import { DecodedInsn } from './decoder/decodedInsn.ts';
+import { DecodeStatus, decode, type CodeFetcher } from './decoder/decode.ts';
+import { Attr } from './decoder/table.ts';
+import { FAULT, NO_ERR } from './fault.ts';
+import { CcOp, readFlags } from './flags.ts';
+import { Access, Mmu } from './mmu/mmu.ts';
+import { VMXLAB_CORE, cpuSignature, type CpuModel } from './models/cpuModel.ts';
+import { CpuidTable } from './cpuid.ts';
+import {
+  CC_OP, CPL, CR0, CR3, CR4, DR6, DR7, EFER, GPR, HALTED, RFLAGS, RIP, SEG_AR, SEG_BASE_HI, SEG_BASE_LO,
+  SEG_LIMIT, SEG_SEL, SHADOW, STATE_WORDS, segOff, APIC_BASE, PAT, MTRR_DEF_TYPE, MISC_ENABLE, XCR0, IDTR, GDTR,
+} from './state/layout.ts';
+import './exec/handlers.ts'; // binds the instruction handlers to the opcode table
+import { deliverEvent, EventKind } from './interrupts.ts';
+import { computeEa } from './exec/operands.ts';
+import { formatRegisters } from './dump.ts';
+import { translate } from './memory.ts';
+
+export const enum RunExit { Budget = 0, Halted = 1, TripleFault = 2, StopRequested = 3, Unimplemented = 4 }
+
+export interface InterruptController {
+  hasInterrupt(): boolean;
+  /** Returns the vector of the highest-priority pending interrupt and marks it in service. */
+  acknowledge(): number;
+}
+
+/** Thrown (as FAULT with this flag) when an unimplemented instruction is reached. */
+const enum Stop { None = 0, Unimplemented = 1, TripleFault = 2 }
+
+export class Cpu implements CodeFetcher {
+  /** The register file (layout.ts); a SharedArrayBuffer-compatible ArrayBuffer. */
+  readonly buffer: ArrayBuffer;
+  readonly s: Uint32Array;
+  readonly mmu: Mmu;
+  readonly model: CpuModel;
+  readonly cpuid: CpuidTable;
+  icount = 0;
+  lastExitMessage = '';
+  interruptController: InterruptController | null = null;
+
+  // Derived from the register file by updateMode(); never the source of truth.
+  /** CR0.PE=1 and EFLAGS.VM=0: segment checks apply. */
+  protectedMode = false;
+  /** IA-32e 64-bit sub-mode (EFER.LMA=1, CS.L=1). */
+  long64 = false;
+  /** Default operand size of the code segment: 2, 4, or 8 in 64-bit mode. */
+  codeSize = 2;
+  cpl = 0;
+
+  // Scratch written by helpers (hot path: no allocation).
+  /** High word of the last 64-bit read. */
+  hi = 0;
+  /** High word of the last linear address. */
+  laHi = 0;
+  /** Effective address of the current instruction's memory operand (lo/hi). */
+  eaLo = 0;
+  eaHi = 0;
+  /** Set while the CPU makes implicit supervisor accesses (GDT, IDT, TSS). */
+  implicitSupervisor = false;
+  /** Vector and error code of the exception being raised. */
+  excVec = 0;
+  excErr = NO_ERR;
+  /** RIP of the instruction being executed. */
+  startLo = 0;
+  startHi = 0;
+  /** Physical pages holding decoded code (for the instruction cache); 1 = watched. */
+  readonly codePages: Uint8Array;
+
+  private stopRequested = false;
+  private stop = Stop.None;
+  /** An unimplemented instruction stopped the last run; deliver its #UD when resumed. */
+  private pendingUD = false;
+  private readonly insn = new DecodedInsn();
+  // Fetch translation memo for the current instruction.
+  private fetchPageLa = -1;
+  private fetchPagePa = 0;
+
+  constructor(readonly mem: PhysicalMemory, readonly io: IoBus, model: CpuModel = VMXLAB_CORE) {
+    this.model = model;
+    this.cpuid = new CpuidTable(model);
+    this.buffer = new ArrayBuffer(STATE_WORDS * 4);
+    this.s = new Uint32Array(this.buffer);
+    this.mmu = new Mmu(mem, { maxPhysAddr: model.maxPhysAddr, page1gb: model.features.includes('PAGE1GB') });
+    this.codePages = new Uint8Array((mem.size >>> 12) + 1);
+    this.reset();
+  }
+
+  /** Power-on / RESET state (SDM Vol. 3 Table 10-1). */
+  reset(): void {
+    const s = this.s;
+    s.fill(0);
+    s[RFLAGS] = 2;
+    s[CC_OP] = CcOp.Eager;
+    s[RIP] = 0xfff0;
+    s[CR0] = CR0_CD | CR0_NW | CR0_ET;
+    // EDX = family/model/stepping signature.
+    const m = this.model;
+    s[GPR + 2 * 2] = cpuSignature(m);
+    for (let seg = 0; seg < 6; seg++) {
+      setSegCache(s, seg, 0, 0, 0xffff, AR_P | AR_S | 0x3 /* data RW accessed */);
+    }
+    setSegCache(s, SegReg.CS, 0xf000, 0xffff0000, 0xffff, AR_P | AR_S | 0xb /* code RX accessed */);
+    setSegCache(s, SegReg.LDTR, 0, 0, 0xffff, AR_P | 0x2);
+    setSegCache(s, SegReg.TR, 0, 0, 0xffff, AR_P | 0xb);
+    s[GDTR + 2] = 0xffff;
+    s[IDTR + 2] = 0xffff;
+    s[DR6] = 0xffff0ff0;
+    s[DR7] = 0x400;
+    s[APIC_BASE] = 0xfee00900; // BSP, enabled
+    s[PAT] = 0x00070406; s[PAT + 1] = 0x00070406;
+    s[MTRR_DEF_TYPE] = 0;
+    s[MISC_ENABLE] = 1; // fast strings
+    s[XCR0] = 1;
+    this.icount = 0;
+    this.stop = Stop.None;
+    this.pendingUD = false;
+    this.stopRequested = false;
+    this.lastExitMessage = '';
+    this.syncMmu();
+    this.mmu.flushAll();
+    this.updateMode();
+  }
+
+  /** Multiboot v1 OS entry state (Multiboot spec 3.2). */
+  setMultibootEntryState(entry: number, eax: number, ebx: number): void {
+    const s = this.s;
+    s[CR0] = (s[CR0] | CR0_PE) & ~(1 << 31);
+    s[EFER] = 0;
+    const code = AR_P | AR_S | 0xb | AR_DB | (1 << 15);
+    const data = AR_P | AR_S | 0x3 | AR_DB | (1 << 15);
+    setSegCache(s, SegReg.CS, 0x08, 0, 0xffffffff, code);
+    for (const seg of [SegReg.DS, SegReg.ES, SegReg.FS, SegReg.GS, SegReg.SS]) setSegCache(s, seg, 0x10, 0, 0xffffffff, data);
+    s[RFLAGS] = 2; s[CC_OP] = CcOp.Eager;
+    s[RIP] = entry >>> 0; s[RIP + 1] = 0;
+    this.setReg(0, 4, eax, 0);
+    this.setReg(3, 4, ebx, 0);
+    s[HALTED] = 0;
+    this.syncMmu();
+    this.updateMode();
+  }
+
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  dumpRegisters(): string {
+    return formatRegisters(this);
+  }
+
+  /** Recomputes the derived mode fields after CR0, EFER, CS or EFLAGS.VM change. */
+  updateMode(): void {
+    const s = this.s;
+    const pe = (s[CR0] & CR0_PE) !== 0;
+    const vm = (s[RFLAGS] & VM) !== 0;
+    const csAr = s[segOff(SegReg.CS, SEG_AR)];
+    this.protectedMode = pe && !vm;
+    this.long64 = (s[EFER] & EFER_LMA) !== 0 && (csAr & AR_L) !== 0;
+    this.codeSize = this.long64 ? 8 : (csAr & AR_DB) !== 0 && pe && !vm ? 4 : 2;
+    this.cpl = !pe ? 0 : vm ? 3 : (s[segOff(SegReg.CS, SEG_SEL)] & 3);
+    // CPL is CS.RPL in protected mode except right after a mode switch; keep the state field in sync.
+    s[CPL] = this.cpl;
+  }
+
+  /** Mirrors CR0/CR3/CR4/EFER into the MMU; false if PAE PDPTEs are invalid. */
+  syncMmu(): boolean {
+    const s = this.s;
+    return this.mmu.setControl(s[CR0], s[CR3], s[CR3 + 1], s[CR4], s[EFER]);
+  }
+
+  /** Raises exception `vec` (error code `err`, or NO_ERR). @faults always */
+  fault(vec: number, err: number = NO_ERR): never {
+    this.excVec = vec;
+    this.excErr = err;
+    throw FAULT;
+  }
+
+  /** Stops the run with RunExit.Unimplemented; #UD is delivered if execution resumes. @faults always */
+  unimplemented(what: string): never {
+    this.lastExitMessage = `unimplemented ${what} at ${this.where()}`;
+    this.stop = Stop.Unimplemented;
+    this.excVec = Vec.UD;
+    this.excErr = NO_ERR;
+    throw FAULT;
+  }
+
+  /** CS:RIP of the current instruction, e.g. 0010:ffffffff81000123. */
+  where(): string {
+    const s = this.s;
+    const sel = s[segOff(SegReg.CS, SEG_SEL)].toString(16).padStart(4, '0');
+    const rip = this.long64 || this.startHi !== 0
+      ? this.startHi.toString(16).padStart(8, '0') + this.startLo.toString(16).padStart(8, '0')
+      : this.startLo.toString(16).padStart(8, '0');
+    return `${sel}:${rip}`;
+  }
+
+  // ---- registers --------------------------------------------------------
+
+  /** Reads general register `r` at `size` bytes (8-bit uses the REX rule). For 8 bytes the hi word is in this.hi. */
+  getReg(r: number, size: number, rex = 0): number {
+    const s = this.s;
+    switch (size) {
+      case 1:
+        if (rex === 0 && r >= 4 && r < 8) return (s[GPR + (r - 4) * 2] >>> 8) & 0xff;
+        return s[GPR + r * 2] & 0xff;
+      case 2: return s[GPR + r * 2] & 0xffff;
+      case 4: return s[GPR + r * 2];
+      default: this.hi = s[GPR + r * 2 + 1]; return s[GPR + r * 2];
+    }
+  }
+
+  /** Writes general register `r`: 32-bit writes zero the high half, 8/16-bit writes merge. */
+  setReg(r: number, size: number, lo: number, hi: number, rex = 0): void {
+    const s = this.s;
+    switch (size) {
+      case 1:
+        if (rex === 0 && r >= 4 && r < 8) { const k = GPR + (r - 4) * 2; s[k] = (s[k] & 0xffff00ff) | ((lo & 0xff) << 8); }
+        else { const k = GPR + r * 2; s[k] = (s[k] & 0xffffff00) | (lo & 0xff); }
+        return;
+      case 2: { const k = GPR + r * 2; s[k] = (s[k] & 0xffff0000) | (lo & 0xffff); return; }
+      case 4: s[GPR + r * 2] = lo; s[GPR + r * 2 + 1] = 0; return;
+      default: s[GPR + r * 2] = lo; s[GPR + r * 2 + 1] = hi;
+    }
+  }
+
+  /** RFLAGS with lazy flags materialised. */
+  getFlags(): number {
+    return readFlags(this.s);
+  }
+
+  // ---- fetch ------------------------------------------------------------
+
+  /** CodeFetcher: byte `k` of the current instruction. @faults #GP (CS limit), #PF */
+  fetch(k: number): number {
+    const s = this.s;
+    const offLo = (this.startLo + k) >>> 0;
+    let laHi = 0;
+    let la: number;
+    if (this.long64) {
+      laHi = this.startHi + ((this.startLo + k) > 0xffffffff ? 1 : 0);
+      la = offLo;
+      if (((laHi >> 15) !== 0 && (laHi >> 15) !== -1)) this.fault(Vec.GP, 0);
+    } else {
+      if (offLo > s[segOff(SegReg.CS, SEG_LIMIT)]) this.fault(Vec.GP, 0);
+      la = (s[segOff(SegReg.CS, SEG_BASE_LO)] + offLo) >>> 0;
+    }
+    const page = (la >>> 12) ^ (laHi << 20);
+    let pa: number;
+    if (page === this.fetchPageLa) pa = this.fetchPagePa + (la & 0xfff);
+    else {
+      pa = translate(this, la, laHi, Access.Fetch);
+      this.fetchPageLa = page;
+      this.fetchPagePa = pa - (la & 0xfff);
+    }
+    return this.mem.read8(pa);
+  }
+
+  /** Called by memory writes to watched code pages (the decoded-instruction cache is not built yet). */
+  invalidateCode(_pa: number, _size: number): void {
+    // No decoded-instruction cache yet: every instruction is decoded from memory.
+  }
+
+  // ---- run loop ---------------------------------------------------------
+
+  run(budget: number): RunExit {
+    let n = 0;
+    for (;;) {
+      try {
+        if (this.pendingUD) { this.pendingUD = false; this.raiseCurrent(Vec.UD, NO_ERR); }
+        while (n < budget) {
+          if (this.stopRequested) { this.stopRequested = false; return RunExit.StopRequested; }
+          const s = this.s;
+          if (s[SHADOW] !== 0) s[SHADOW] = 0;
+          else if ((s[RFLAGS] & IF) !== 0 && this.interruptController !== null && this.interruptController.hasInterrupt()) {
+            s[HALTED] = 0;
+            const vec = this.interruptController.acknowledge();
+            this.startLo = s[RIP]; this.startHi = s[RIP + 1];
+            this.deliverWithNesting(vec, NO_ERR, EventKind.External);
+            if (this.stop !== Stop.None) return this.takeStop();
+            continue;
+          }
+          if (s[HALTED] !== 0) return RunExit.Halted;
+          this.step();
+          n++;
+        }
+        return RunExit.Budget;
+      } catch (e) {
+        if (e !== FAULT) throw e;
+        this.implicitSupervisor = false;
+        if (this.stop === Stop.Unimplemented) {
+          const s = this.s;
+          s[RIP] = this.startLo; s[RIP + 1] = this.startHi;
+          this.pendingUD = true;
+          return this.takeStop();
+        }
+        this.raiseCurrent(this.excVec, this.excErr);
+        if (this.stop !== Stop.None) return this.takeStop();
+      }
+    }
+  }
+
+  private takeStop(): RunExit {
+    const st = this.stop;
+    this.stop = Stop.None;
+    return st === Stop.TripleFault ? RunExit.TripleFault : RunExit.Unimplemented;
+  }
+
+  /** Delivers a fault raised by the current instruction: RIP back to its start. */
+  private raiseCurrent(vec: number, err: number): void {
+    const s = this.s;
+    s[RIP] = this.startLo; s[RIP + 1] = this.startHi;
+    this.deliverWithNesting(vec, err, EventKind.Exception);
+  }
+
+  /**
+   * Delivers an event, applying the double-fault rules (SDM Vol. 3 Table 6-5)
+   * when delivery itself faults; a fault while delivering #DF is a triple fault.
+   */
+  deliverWithNesting(vec: number, err: number, kind: EventKind): void {
+    for (;;) {
+      try {
+        deliverEvent(this, vec, err, kind);
+        return;
+      } catch (e) {
+        if (e !== FAULT) throw e;
+        this.implicitSupervisor = false;
+        if (this.stop !== Stop.None) return;
+        const v2 = this.excVec;
+        if (vec === Vec.DF) {
+          this.stop = Stop.TripleFault;
+          this.lastExitMessage = `triple fault: ${excName(v2)} while delivering #DF at ${this.where()}`;
+          return;
+        }
+        const c1 = vec === Vec.PF ? 2 : isContrib(vec) ? 1 : 0;
+        const c2 = v2 === Vec.PF ? 2 : isContrib(v2) ? 1 : 0;
+        if ((c1 === 1 && c2 === 1) || (c1 === 2 && c2 !== 0)) {
+          vec = Vec.DF; err = 0;
+        } else {
+          vec = v2; err = this.excErr;
+        }
+        kind = EventKind.Exception;
+      }
+    }
+  }
+
+  /** Executes one instruction. @faults */
+  private step(): void {
+    const s = this.s;
+    const i = this.insn;
+    const startLo = s[RIP], startHi = s[RIP + 1];
+    this.startLo = startLo; this.startHi = startHi;
+    this.fetchPageLa = -1;
+    const tf = s[RFLAGS] & TF;
+    const st = decode(this, this.codeSize, i);
+    if (st !== DecodeStatus.Ok) {
+      if (st === DecodeStatus.GP) this.fault(Vec.GP, 0);
+      this.fault(Vec.UD);
+    }
+    const e = i.entry!;
+    const attrs = e.attrs;
+    if ((attrs & Attr.Prot) !== 0 && !this.protectedMode) this.fault(Vec.UD);
+    if ((attrs & Attr.Cpl0) !== 0 && this.cpl !== 0) {
+      if (e.handler === null) this.unimplemented(`instruction ${e.mnemonic} (${this.opcodeText(i)})`);
+      this.fault(Vec.GP, 0);
+    }
+    const h = e.handler;
+    if (h === null) this.unimplemented(`instruction ${e.mnemonic} (${this.opcodeText(i)})`);
+    // Next RIP: 64-bit in 64-bit mode, else wraps at 32 bits.
+    const next = startLo + i.len;
+    if (this.long64) { s[RIP] = next; s[RIP + 1] = next > 0xffffffff ? startHi + 1 : startHi; }
+    else { s[RIP] = this.codeSize === 2 ? next & 0xffff : next; }
+    if (i.modrm >= 0 && i.mod !== 3) computeEa(this, i);
+    h(this, i);
+    this.icount++;
+    if (tf !== 0) {
+      // Single-step trap after the instruction (SDM 17.3.1.4).
+      s[DR6] |= 1 << 14;
+      this.startLo = s[RIP]; this.startHi = s[RIP + 1];
+      this.deliverWithNesting(Vec.DB, NO_ERR, EventKind.Exception);
+    }
+  }
+
+  /** e.g. "0F AE /0" for messages. */
+  private opcodeText(i: DecodedInsn): string {
+    const h = (v: number): string => v.toString(16).toUpperCase().padStart(2, '0');
+    const map = i.map === 0 ? '' : i.map === 1 ? '0F ' : i.map === 2 ? '0F 38 ' : '0F 3A ';
+    const pfx = i.map !== 0 && i.entry && i.p66 ? '66 ' : '';
+    return `${pfx}${map}${h(i.opc)}${i.modrm >= 0 ? ` /${(i.modrm >> 3) & 7}` : ''}`;
+  }
+}
+
+function isContrib(v: number): boolean {
+  return v === 0 || (v >= 10 && v <= 13);
+}
+
+function excName(v: number): string {
+  const names = ['#DE', '#DB', 'NMI', '#BP', '#OF', '#BR', '#UD', '#NM', '#DF', '9', '#TS', '#NP', '#SS', '#GP', '#PF'];
+  return names[v] ?? `vector ${v}`;
+}
+
+export function setSegCache(s: Uint32Array, seg: number, sel: number, base: number, limit: number, ar: number): void {
+  const b = segOff(seg, 0);
+  s[b + SEG_SEL] = sel; s[b + SEG_BASE_LO] = base; s[b + SEG_BASE_HI] = 0; s[b + SEG_LIMIT] = limit; s[b + SEG_AR] = ar;
+}

@@ -1,0 +1,53 @@
+/**
+ * A CPU model as data (like Bochs's cpudb): identity, address widths and the
+ * features vmxlab implements. CPUID leaves are derived from it (cpuid.ts), so
+ * the guest sees exactly what the interpreter can do, never more.
+ */
+export interface CpuModel {
+  readonly name: string;
+  /** 12-character vendor string (CPUID leaf 0). */
+  readonly vendor: string;
+  /** 48-character brand string (leaves 80000002H-80000004H); padded with NULs. */
+  readonly brand: string;
+  readonly family: number;
+  readonly model: number;
+  readonly stepping: number;
+  /** CPUID 80000008H EAX[7:0] and [15:8]. */
+  readonly maxPhysAddr: number;
+  readonly maxLinAddr: number;
+  /** Feature names, as in the SDM's CPUID tables (see cpuid.ts FEATURE_BITS). */
+  readonly features: readonly string[];
+}
+
+/**
+ * The default model: a 64-bit Intel-compatible core with what this
+ * interpreter implements today. No x87/SSE/SSE2 yet, although x86-64 software
+ * assumes them: the FPU, SSE and SSE2 bits are clear until those exist.
+ */
+export const VMXLAB_CORE: CpuModel = {
+  name: 'vmxlab-core',
+  vendor: 'GenuineIntel',
+  brand: 'vmxlab x86-64 interpreter (integer core)',
+  family: 6,
+  model: 0x3a,
+  stepping: 9,
+  maxPhysAddr: 39,
+  maxLinAddr: 48,
+  features: [
+    // Leaf 1 EDX
+    'VME', 'DE', 'PSE', 'TSC', 'MSR', 'PAE', 'CX8', 'APIC', 'SEP', 'MTRR', 'PGE', 'CMOV', 'PAT', 'PSE36', 'CLFSH',
+    // Leaf 1 ECX
+    'CX16', 'POPCNT', 'MOVBE', 'PCID',
+    // Leaf 7
+    'FSGSBASE', 'SMEP', 'SMAP', 'INVPCID', 'BMI1',
+    // Extended
+    'SYSCALL', 'NX', 'PAGE1GB', 'RDTSCP', 'LM', 'LAHF_LM', 'ABM',
+  ],
+};
+
+/** CPUID.1:EAX and the EDX value after RESET: stepping, model, family, extended model/family. */
+export function cpuSignature(m: CpuModel): number {
+  const fam = m.family > 15 ? 15 : m.family;
+  const extFam = m.family > 15 ? m.family - 15 : 0;
+  return ((extFam << 20) | ((m.model >> 4) << 16) | (fam << 8) | ((m.model & 15) << 4) | m.stepping) >>> 0;
+}
