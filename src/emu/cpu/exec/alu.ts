@@ -9,8 +9,9 @@ import type { HandlerTable } from './handlerTypes.ts';
 export const enum AluOp { ADD = 0, OR = 1, ADC = 2, SBB = 3, AND = 4, SUB = 5, XOR = 6, CMP = 7 }
 export const ALU_NAMES = ['ADD', 'OR', 'ADC', 'SBB', 'AND', 'SUB', 'XOR', 'CMP'] as const;
 
+/** Truncates to an 8/16-bit size; 32 and 64-bit sizes give the low word as uint32. */
 export function trunc(v: number, size: number): number {
-  return size === 4 ? v >>> 0 : v & (size === 1 ? 0xff : 0xffff);
+  return size === 1 ? v & 0xff : size === 2 ? v & 0xffff : v >>> 0;
 }
 
 /** a op b at `size` bytes; sets the lazy flags; returns the result (hi word in c.hi for 8). */

@@ -27,8 +27,9 @@ function bit64(lo: number, hi: number, n: number): number {
 function shift(c: Cpu, i: DecodedInsn, size: number, op: Sh, rawCount: number): void {
   const bits = size * 8;
   const count = rawCount & (size === 8 ? 0x3f : 0x1f);
-  if (count === 0) { readE(c, i, size); return; } // no flags change; the read still checks access
   const a = readE(c, i, size);
+  // Count 0: no flags change, but a 32-bit register destination is still zero-extended.
+  if (count === 0) { if (size === 4 && i.mod === 3) writeE(c, i, 4, a, 0); return; }
   const aHi = c.hi;
   if (size === 8) { shift64(c, i, op, count, a, aHi); return; }
   const msb = bits - 1;
@@ -141,8 +142,8 @@ function shiftDouble(c: Cpu, i: DecodedInsn, left: boolean, rawCount: number): v
   const size = i.osz;
   const count = rawCount & (size === 8 ? 0x3f : 0x1f);
   const src = readG(c, i, size), srcHi = c.hi;
-  if (count === 0) { readE(c, i, size); return; }
   const a = readE(c, i, size), aHi = c.hi;
+  if (count === 0) { if (size === 4 && i.mod === 3) writeE(c, i, 4, a, 0); return; }
   const bits = size * 8;
   let lo: number, hi = 0, cf: number, sign: number, signA: number;
   if (size === 8) {
