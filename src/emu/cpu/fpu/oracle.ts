@@ -73,29 +73,29 @@ function roundInt(i: bigint, half: number, exact: boolean, sign: number, rc: num
  * (or the unmasked register response when unmaskedOU: exponent wrapped by 24576),
  * and encode it as an 80-bit register value.
  */
-export function roundRat(r: Rat, prec: number, rc: number, unmaskedOU = false): Rounded {
+export function roundRat(r: Rat, prec: number, rc: number, unmaskedOU = false, emin = EMIN, emax = EMAX): Rounded {
   if (r.num === 0n) return { enc: { se: r.sign << 15, hi: 0, lo: 0 }, pe: false, ue: false, oe: false, c1: false };
   const e = ilog2(r.num, r.den);
   // Tininess after rounding with unbounded exponent.
   const qu = e - (prec - 1);
   const su = scaleSplit(r.num, r.den, qu);
   const nu = roundInt(su.int, su.half, su.exact, r.sign, rc);
-  const tiny = e < EMIN && !(e === EMIN - 1 && nu === 1n << BigInt(prec));
+  const tiny = e < emin && !(e === emin - 1 && nu === 1n << BigInt(prec));
   const inexactU = !su.exact;
-  if (unmaskedOU && (tiny || (nu === 1n << BigInt(prec) ? e + 1 : e) > EMAX)) {
+  if (unmaskedOU && (tiny || (nu === 1n << BigInt(prec) ? e + 1 : e) > emax)) {
     const adj = tiny ? 24576 : -24576;
     return { enc: encodeNormal(r.sign, nu, qu, adj), pe: inexactU, ue: tiny, oe: !tiny, c1: nu > su.int };
   }
-  const q = Math.max(e, EMIN) - (prec - 1);
+  const q = Math.max(e, emin) - (prec - 1);
   const s = scaleSplit(r.num, r.den, q);
   const n = roundInt(s.int, s.half, s.exact, r.sign, rc);
   const inexact = !s.exact;
   const resultE = n === 0n ? -Infinity : ilog2(n, 1n) + q;
-  if (resultE > EMAX) {
+  if (resultE > emax) {
     const toInf = rc === 0 || (rc === 2 && !r.sign) || (rc === 1 && r.sign);
     if (toInf) return { enc: { se: (r.sign << 15) | 0x7fff, hi: 0x80000000, lo: 0 }, pe: true, ue: false, oe: true, c1: true };
     const maxN = (1n << BigInt(prec)) - 1n;
-    return { enc: encodeNormal(r.sign, maxN, EMAX - (prec - 1), 0), pe: true, ue: false, oe: true, c1: false };
+    return { enc: encodeNormal(r.sign, maxN, emax - (prec - 1), 0), pe: true, ue: false, oe: true, c1: false };
   }
   return { enc: encode(r.sign, n, q), pe: inexact, ue: tiny && inexact, oe: false, c1: n > s.int };
 }
@@ -146,4 +146,22 @@ export function sqrtRounded(x: Enc, prec: number, rc: number): Rounded {
   const num = exact ? root * 2n : root * 2n + 1n;
   const q = p / 2 - k - 1;
   return roundRat(q >= 0 ? { sign: 0, num: num << BigInt(q), den: 1n } : { sign: 0, num, den: 1n << BigInt(-q) }, prec, rc);
+}
+
+/** Round a rational to an integer by rc (0 nearest-even, 1 down, 2 up, 3 toward zero). */
+export function roundToInteger(r: Rat, rc: number): { v: bigint; inexact: boolean; up: boolean } {
+  const i = r.num / r.den, rem = r.num - i * r.den;
+  const twice = rem * 2n;
+  const n = roundInt(i, twice === r.den ? 0 : twice < r.den ? -1 : 1, rem === 0n, r.sign, rc);
+  return { v: r.sign ? -n : n, inexact: rem !== 0n, up: n > i };
+}
+
+/** A finite encoding's value as a JS number, exactly when it is representable as a double. */
+export function ratToNumber(r: Rat): number {
+  // Strip trailing zero bits so num fits in 53 bits when the value is a double.
+  let num = r.num, den = r.den;
+  while (num > 0n && (num & 1n) === 0n && den > 1n) { num >>= 1n; den >>= 1n; }
+  const k = den.toString(2).length - 1;   // den = 2^k
+  const v = Number(num) * 2 ** -Math.min(k, 1000) * 2 ** -(k - Math.min(k, 1000));
+  return r.sign ? -v : v;
 }
