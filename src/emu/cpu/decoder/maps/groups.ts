@@ -35,17 +35,19 @@ const P = A.Prot;
 export const GRP6 = grp([op('SLDT', 'Ew', P), op('STR', 'Ew', P), op('LLDT', 'Ew', P | A.Cpl0), op('LTR', 'Ew', P | A.Cpl0),
   op('VERR', 'Ew', P), op('VERW', 'Ew', P), X, X]);
 
-const VMX = (m: string, attrs = 0): Spec => op(m, '', attrs);
+/** 0F 01 register forms take no 66/F2/F3 prefix (iced-x86 and XED agree; F2/F3 select other instructions). */
+const nfx = (r: Spec): Spec => pfx(r, X, X, X);
+const VMX = (m: string, attrs = 0): Spec => nfx(op(m, '', attrs));
 export const GRP7 = grpMod(
   [op('SGDT', 'Ms'), op('SIDT', 'Ms'), op('LGDT', 'Ms', A.Cpl0), op('LIDT', 'Ms', A.Cpl0),
     op('SMSW', 'Ew'), X, op('LMSW', 'Ew', A.Cpl0), op('INVLPG', 'Mb', A.Cpl0)],
   [
     [X, VMX('VMCALL'), VMX('VMLAUNCH'), VMX('VMRESUME'), VMX('VMXOFF'), X, X, X],
-    [op('MONITOR'), op('MWAIT'), op('CLAC'), op('STAC'), X, X, X, X],
-    [op('XGETBV'), op('XSETBV'), X, X, op('VMFUNC'), X, X, X],
+    [nfx(op('MONITOR')), nfx(op('MWAIT')), pfx(op('CLAC'), X, X, X), pfx(op('STAC'), X, X, X), X, X, X, X],
+    [pfx(op('XGETBV'), X, X, X), pfx(op('XSETBV'), X, X, X), X, X, pfx(op('VMFUNC'), X, X, X), X, X, X],
     [X, X, X, X, X, X, X, X],
     op('SMSW', 'Ew'),
-    [X, X, X, X, X, X, op('RDPKRU'), op('WRPKRU')],
+    [X, X, X, X, X, X, pfx(op('RDPKRU'), X, X, X), pfx(op('WRPKRU'), X, X, X)],
     op('LMSW', 'Ew', A.Cpl0),
     [op('SWAPGS', '', A.O64), op('RDTSCP'), X, X, X, X, X, X],
   ]);
@@ -66,13 +68,14 @@ export const GRP9 = grpMod(
   [X, op('CMPXCHG8B', 'Mq', L), X, X, X, X,
     pfx(op('VMPTRLD', 'Mq'), op('VMCLEAR', 'Mq'), op('VMXON', 'Mq'), X),
     pfx(op('VMPTRST', 'Mq'), X, X, X)],
-  [X, X, X, X, X, X, op('RDRAND', 'Rv'), pfx(op('RDSEED', 'Rv'), X, op('RDPID', 'Rd'), X)]);
+  [X, X, X, X, X, X, pfx(op('RDRAND', 'Rv'), op('RDRAND', 'Rv'), X, X), pfx(op('RDSEED', 'Rv'), op('RDSEED', 'Rv'), op('RDPID', 'Rd'), X)]);
 
-const noRep = (s: Spec, p66: Spec = s): Spec => pfx(s, p66, X, X);
+/** SDM "NP": no 66/F2/F3 prefix allowed. */
+const noRep = (s: Spec, p66: Spec = X): Spec => pfx(s, p66, X, X);
 export const GRP15 = grpMod(
   [noRep(op('FXSAVE', 'M')), noRep(op('FXRSTOR', 'M')), noRep(op('LDMXCSR', 'Md'), X), noRep(op('STMXCSR', 'Md'), X),
-    noRep(op('XSAVE', 'M')), noRep(op('XRSTOR', 'M')), noRep(op('XSAVEOPT', 'M'), op('CLWB', 'Mb')),
+    noRep(op('XSAVE', 'M'), X), noRep(op('XRSTOR', 'M'), X), noRep(op('XSAVEOPT', 'M'), op('CLWB', 'Mb')),
     noRep(op('CLFLUSH', 'Mb'), op('CLFLUSHOPT', 'Mb'))],
   [pfx(X, X, op('RDFSBASE', 'Ry', A.O64), X), pfx(X, X, op('RDGSBASE', 'Ry', A.O64), X),
     pfx(X, X, op('WRFSBASE', 'Ry', A.O64), X), pfx(X, X, op('WRGSBASE', 'Ry', A.O64), X),
-    X, op('LFENCE'), op('MFENCE'), op('SFENCE')]);
+    X, noRep(op('LFENCE')), noRep(op('MFENCE')), noRep(op('SFENCE'))]);
