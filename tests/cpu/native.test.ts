@@ -21,6 +21,7 @@ describe('integer instructions vs hardware', () => {
     it(t.insn, () => {
       const code = Uint8Array.from([...t.bytes.match(/../g)!.map((h) => parseInt(h, 16)), 0xf4]);
       m.mem.load(CODE, code);
+      m.cpu.notifyPhysWrite(CODE, code.length);
       const failures: string[] = [];
       for (const k of t.cases) {
         for (let r = 0; r < 4; r++) m.setReg(names[r], BigInt('0x' + k.in[r]));

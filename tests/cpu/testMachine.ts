@@ -120,7 +120,9 @@ export class TestMachine {
 
   /** Assembles `src` at the code address and loads it. */
   load(src: string): this {
-    this.mem.load(CODE, assemble(src, this.bits, this.mode === 'real' ? 0 : CODE));
+    const code = assemble(src, this.bits, this.mode === 'real' ? 0 : CODE);
+    this.mem.load(CODE, code);
+    this.cpu.notifyPhysWrite(CODE, code.length);
     return this;
   }
 

@@ -7,9 +7,10 @@
 import type { PhysicalMemory } from '../mem/physicalMemory.ts';
 import type { IoBus } from '../devices/ioBus.ts';
 import {
-  AR_DB, AR_L, AR_P, AR_S, CR0_CD, CR0_ET, CR0_NW, CR0_PE, EFER_LMA, IF, SegReg, TF, VM, Vec,
+  AR_DB, AR_L, AR_P, AR_S, CR0_CD, CR0_EM, CR0_ET, CR0_NW, CR0_PE, CR0_TS, EFER_LMA, IF, SegReg, TF, VM, Vec,
 } from './arch.ts';
 import { DecodedInsn } from './decoder/decodedInsn.ts';
+import { ICache } from './decoder/icache.ts';
 import { DecodeStatus, decode, type CodeFetcher } from './decoder/decode.ts';
 import { Attr } from './decoder/table.ts';
 import { FAULT, NO_ERR } from './fault.ts';
@@ -81,10 +82,24 @@ export class Cpu implements CodeFetcher {
   private stop = Stop.None;
   /** An unimplemented instruction stopped the last run; deliver its #UD when resumed. */
   private pendingUD = false;
+  /** Decode target for instructions that cannot be cached (page-crossing, MMIO). */
   private readonly insn = new DecodedInsn();
+  readonly icache: ICache;
   // Fetch translation memo for the current instruction.
   private fetchPageLa = -1;
   private fetchPagePa = 0;
+  /**
+   * Translation of the current code page kept across instructions. Valid while
+   * the MMU's flush count, fetchEpoch (bumped on CR0/CR3/CR4/EFER writes) and CPL
+   * are unchanged: a cached translation is what the TLB would hold.
+   */
+  private memoLaPage = -1;
+  private memoLaHi = 0;
+  private memoPaPage = 0;
+  private memoFlushes = -1;
+  private memoEpoch = -1;
+  private memoCpl = -1;
+  fetchEpoch = 0;
 
   constructor(readonly mem: PhysicalMemory, readonly io: IoBus, model: CpuModel = VMXLAB_CORE) {
     this.model = model;
@@ -93,6 +108,7 @@ export class Cpu implements CodeFetcher {
     this.s = new Uint32Array(this.buffer);
     this.mmu = new Mmu(mem, { maxPhysAddr: model.maxPhysAddr, page1gb: model.features.includes('PAGE1GB') });
     this.codePages = new Uint8Array((mem.size >>> 12) + 1);
+    this.icache = new ICache(this.codePages);
     this.reset();
   }
 
@@ -175,6 +191,7 @@ export class Cpu implements CodeFetcher {
   /** Mirrors CR0/CR3/CR4/EFER into the MMU; false if PAE PDPTEs are invalid. */
   syncMmu(): boolean {
     const s = this.s;
+    this.fetchEpoch++;
     return this.mmu.setControl(s[CR0], s[CR3], s[CR3 + 1], s[CR4], s[EFER]);
   }
 
@@ -265,9 +282,22 @@ export class Cpu implements CodeFetcher {
     return this.mem.read8(pa);
   }
 
-  /** Called by memory writes to watched code pages (the decoded-instruction cache is not built yet). */
-  invalidateCode(_pa: number, _size: number): void {
-    // No decoded-instruction cache yet: every instruction is decoded from memory.
+  /** Called by guest memory writes to pages holding decoded code. */
+  invalidateCode(pa: number, size: number): void {
+    this.icache.invalidatePage(pa >>> 12);
+    if (((pa + size - 1) >>> 12) !== pa >>> 12) this.icache.invalidatePage((pa + size - 1) >>> 12);
+  }
+
+  /** Host-side writes to guest RAM (loaders, DMA) must report them so cached code is re-decoded. */
+  notifyPhysWrite(pa: number, len: number): void {
+    for (let p = pa >>> 12; p <= (pa + Math.max(len, 1) - 1) >>> 12; p++) {
+      if (this.codePages[p] === 1) this.icache.invalidatePage(p);
+    }
+  }
+
+  flushDecodeCache(): void {
+    this.icache.flush();
+    this.fetchEpoch++;
   }
 
   // ---- run loop ---------------------------------------------------------
@@ -353,18 +383,50 @@ export class Cpu implements CodeFetcher {
     }
   }
 
+  /** Physical address of the first byte at CS:RIP (fetch translation memoised across instructions). @faults */
+  private codeAddress(startLo: number, startHi: number): number {
+    const s = this.s;
+    let la: number, laHi = 0;
+    if (this.long64) { la = startLo; laHi = startHi; }
+    else {
+      if (startLo > s[segOff(SegReg.CS, SEG_LIMIT)]) this.fault(Vec.GP, 0);
+      la = (s[segOff(SegReg.CS, SEG_BASE_LO)] + startLo) >>> 0;
+    }
+    if ((s[CR0] & 0x80000000) === 0) return la;
+    const page = la >>> 12;
+    if (page === this.memoLaPage && laHi === this.memoLaHi && this.memoEpoch === this.fetchEpoch
+      && this.memoFlushes === this.mmu.stats.flushes && this.memoCpl === this.cpl) {
+      return this.memoPaPage + (la & 0xfff);
+    }
+    const pa = translate(this, la, laHi, Access.Fetch);
+    this.memoLaPage = page; this.memoLaHi = laHi; this.memoPaPage = pa - (la & 0xfff);
+    this.memoEpoch = this.fetchEpoch; this.memoFlushes = this.mmu.stats.flushes; this.memoCpl = this.cpl;
+    return pa;
+  }
+
   /** Executes one instruction. @faults */
   private step(): void {
     const s = this.s;
-    const i = this.insn;
     const startLo = s[RIP], startHi = s[RIP + 1];
     this.startLo = startLo; this.startHi = startHi;
-    this.fetchPageLa = -1;
     const tf = s[RFLAGS] & TF;
-    const st = decode(this, this.codeSize, i);
-    if (st !== DecodeStatus.Ok) {
-      if (st === DecodeStatus.GP) this.fault(Vec.GP, 0);
-      this.fault(Vec.UD);
+    const codeSize = this.codeSize;
+    const pa = this.codeAddress(startLo, startHi);
+    let i = this.icache.lookup(pa, codeSize);
+    if (i !== null) {
+      if (!this.long64 && startLo + i.len - 1 > s[segOff(SegReg.CS, SEG_LIMIT)]) this.fault(Vec.GP, 0);
+    } else {
+      const cacheable = pa < this.mem.size && (pa & 0xfff) <= 0x1000 - 15;
+      const k = ICache.slot(pa);
+      i = cacheable ? this.icache.slots[k] : this.insn;
+      if (cacheable) this.icache.tag[k] = -1;
+      this.fetchPageLa = -1;
+      const st = decode(this, codeSize, i);
+      if (st !== DecodeStatus.Ok) {
+        if (st === DecodeStatus.GP) this.fault(Vec.GP, 0);
+        this.fault(Vec.UD);
+      }
+      if (cacheable) this.icache.fill(pa, codeSize);
     }
     const e = i.entry!;
     const attrs = e.attrs;
@@ -374,13 +436,13 @@ export class Cpu implements CodeFetcher {
       this.fault(Vec.GP, 0);
     }
     const h = e.handler;
-    if (h === null) this.unimplemented(`instruction ${e.mnemonic} (${this.opcodeText(i)})`);
-    // Next RIP: 64-bit in 64-bit mode, else wraps at 32 bits.
+    if (h === null) this.noHandler(i);
+    // Next RIP: 64-bit in 64-bit mode, else wraps at 32 bits (16 for 16-bit code).
     const next = startLo + i.len;
     if (this.long64) { s[RIP] = next; s[RIP + 1] = next > 0xffffffff ? startHi + 1 : startHi; }
-    else { s[RIP] = this.codeSize === 2 ? next & 0xffff : next; }
+    else { s[RIP] = codeSize === 2 ? next & 0xffff : next; }
     if (i.modrm >= 0 && i.mod !== 3) computeEa(this, i);
-    h(this, i);
+    h!(this, i);
     this.icount++;
     if (tf !== 0) {
       // Single-step trap after the instruction (SDM 17.3.1.4).
@@ -388,6 +450,16 @@ export class Cpu implements CodeFetcher {
       this.startLo = s[RIP]; this.startHi = s[RIP + 1];
       this.deliverWithNesting(Vec.DB, NO_ERR, EventKind.Exception);
     }
+  }
+
+  /**
+   * A valid encoding without a handler. x87 escapes honour CR0.EM/TS first
+   * (#NM), as on a processor whose FPU is absent or lazily switched.
+   */
+  private noHandler(i: DecodedInsn): never {
+    const cr0 = this.s[CR0];
+    if (i.map === 0 && i.opc >= 0xd8 && i.opc <= 0xdf && (cr0 & (CR0_EM | CR0_TS)) !== 0) this.fault(Vec.NM);
+    this.unimplemented(`instruction ${i.entry!.mnemonic} (${this.opcodeText(i)})`);
   }
 
   /** e.g. "0F AE /0" for messages. */

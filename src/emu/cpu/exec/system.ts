@@ -49,6 +49,7 @@ export function writeCr0(c: Cpu, v: number, vHi: number): void {
     if (c.long64) c.fault(Vec.GP, 0);
     efer &= ~EFER_LMA;
   }
+  c.fetchEpoch++;
   if (!c.mmu.setControl(v, s[CR3], s[CR3 + 1], s[CR4], efer)) c.fault(Vec.GP, 0);
   s[CR0] = v; s[EFER] = efer;
   c.updateMode();
@@ -62,6 +63,7 @@ export function writeCr4(c: Cpu, v: number, vHi: number): void {
   if (lma && (v & CR4_PAE) === 0) c.fault(Vec.GP, 0);
   if (lma && ((old ^ v) & CR4_LA57) !== 0) c.fault(Vec.GP, 0);
   if ((v & CR4_PCIDE) !== 0 && (old & CR4_PCIDE) === 0 && (!lma || (s[CR3] & 0xfff) !== 0)) c.fault(Vec.GP, 0);
+  c.fetchEpoch++;
   if (!c.mmu.setControl(s[CR0], s[CR3], s[CR3 + 1], v, s[EFER])) c.fault(Vec.GP, 0);
   s[CR4] = v;
 }
@@ -72,6 +74,7 @@ function writeCr3(c: Cpu, lo: number, hi: number): void {
   const pcide = (s[CR4] & CR4_PCIDE) !== 0;
   // Bits above MAXPHYADDR are reserved (bit 63 is the PCID no-flush hint).
   if ((s[EFER] & EFER_LMA) !== 0 && ((hi & 0x7fffffff) & ~physHi) !== 0) c.fault(Vec.GP, 0);
+  c.fetchEpoch++;
   if (!c.mmu.writeCr3(lo, hi)) c.fault(Vec.GP, 0);
   s[CR3] = lo; s[CR3 + 1] = (s[EFER] & EFER_LMA) !== 0 ? hi & 0x7fffffff : 0;
   void pcide;
