@@ -241,3 +241,24 @@ describe('64-bit specifics', () => {
     expect(m.reg('rax') & 0xffn).toBe(0x42n);
   });
 });
+
+describe('far pointer loads', () => {
+  it('LDS/LSS/LFS load the segment and the offset; a bad selector faults before the register changes', () => {
+    const m = new TestMachine('prot32').load(`
+      mov dword [0x5000], 0x12345678
+      mov word [0x5004], 0x10
+      mov ebx, 0
+      lfs ebx, [0x5000]
+      mov [0x5010], ebx
+      mov ax, fs
+      mov [0x5014], ax
+      mov word [0x5004], 0x18    ; a code segment cannot be loaded into SS
+      mov ecx, 0xaa
+      lss ecx, [0x5000]
+      hlt`).runToHlt();
+    expect(m.mem.read32(0x5010)).toBe(0x12345678);
+    expect(m.mem.read16(0x5014)).toBe(0x10);
+    expect(m.exception).toBe(13);
+    expect(m.reg('rcx')).toBe(0xaan);
+  });
+});

@@ -145,6 +145,8 @@ export class Cpu implements CodeFetcher {
     this.lastExitMessage = '';
     this.syncMmu();
     this.mmu.flushAll();
+    // Loaders write RAM directly before reset/entry: start with no decoded code.
+    this.icache.flush();
     this.updateMode();
   }
 
@@ -163,6 +165,7 @@ export class Cpu implements CodeFetcher {
     this.setReg(3, 4, ebx, 0);
     s[HALTED] = 0;
     this.syncMmu();
+    this.icache.flush();
     this.updateMode();
   }
 

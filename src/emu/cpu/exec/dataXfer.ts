@@ -9,7 +9,7 @@ import { CcOp, flushFlags, readFlags, testCc } from '../flags.ts';
 import { CC_OP, RFLAGS, SEG_SEL, SHADOW, segOff } from '../state/layout.ts';
 import { readMem, writeMem } from '../memory.ts';
 import { loadSeg } from '../segments.ts';
-import { computeEa, readE, readEaPlus, readG, writeE, writeEaPlus, writeG } from './operands.ts';
+import { readE, readEaPlus, readG, writeE, writeEaPlus, writeG } from './operands.ts';
 import { AluOp, alu, trunc } from './alu.ts';
 import type { HandlerTable } from './handlerTypes.ts';
 
@@ -188,5 +188,17 @@ export function registerDataXfer(h: HandlerTable): void {
   h.XADD_EbGb = (c, i) => xadd(c, i, 1);
   h.XADD_EvGv = (c, i) => xadd(c, i, i.osz);
   h.CMPXCHG8B_Mq = cmpxchg8b;
-  void computeEa;
+  // LDS/LES/LSS/LFS/LGS: offset then selector from memory; the segment load (and its faults) comes first.
+  const farLoad = (seg: number) => (c: Cpu, i: DecodedInsn): void => {
+    const size = i.osz;
+    const off = readEaPlus(c, i, 0, size), offHi = c.hi;
+    const sel = readEaPlus(c, i, size, 2);
+    movToSreg(c, seg, sel);
+    writeG(c, i, size, off, offHi);
+  };
+  h.LDS_GzMp = farLoad(SegReg.DS);
+  h.LES_GzMp = farLoad(SegReg.ES);
+  h.LSS_GvMp = farLoad(SegReg.SS);
+  h.LFS_GvMp = farLoad(SegReg.FS);
+  h.LGS_GvMp = farLoad(SegReg.GS);
 }

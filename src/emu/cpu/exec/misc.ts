@@ -222,6 +222,11 @@ export function registerMisc(h: HandlerTable): void {
   h.WRGSBASE_Ry = (c, i) => fsgsbase(c, i, SegReg.GS, true);
   h.CLAC = (c) => { if (!c.cpuid.has('SMAP') || c.cpl !== 0) c.fault(Vec.UD); c.s[RFLAGS] &= ~AC; };
   h.STAC = (c) => { if (!c.cpuid.has('SMAP') || c.cpl !== 0) c.fault(Vec.UD); c.s[RFLAGS] |= AC; };
+  h.RDPMC = (c) => {
+    // No performance counters are advertised (no CPUID leaf 0AH): every counter index is invalid.
+    if ((c.s[CR4] & (1 << 8)) === 0 && c.cpl !== 0) c.fault(Vec.GP, 0);
+    c.fault(Vec.GP, 0);
+  };
   h.LFENCE = () => {};
   h.MFENCE = () => {};
   h.SFENCE = () => {};
