@@ -68,25 +68,27 @@ function fromIeee(env: FpEnv, out: F80, sign: number, e: number, eMax: number, b
 }
 
 /** FILD m16int / m32int (value as a JS integer; exact). */
-export function fromInt32(v: number, out: F80): void {
+export function fromInt32(v: number, out: F80): F80 {
   v |= 0;
-  if (v === 0) { setZero(out, 0); return; }
+  if (v === 0) { setZero(out, 0); return out; }
   const sign = v < 0 ? 1 : 0, m = sign ? (-v) >>> 0 : v >>> 0;
   const n = Math.clz32(m);
   out.se = (sign << 15) | (EXP_BIAS + 31 - n); out.hi = (m << n) >>> 0; out.lo = 0;
+  return out;
 }
 
 /** FILD m64int from its two halves (two's complement, exact). */
-export function fromInt64(lo: number, hi: number, out: F80): void {
+export function fromInt64(lo: number, hi: number, out: F80): F80 {
   lo >>>= 0; hi >>>= 0;
   const sign = hi >>> 31;
   if (sign) { lo = (~lo + 1) >>> 0; hi = (~hi + (lo === 0 ? 1 : 0)) >>> 0; }
-  if ((hi | lo) === 0) { setZero(out, 0); return; }
+  if ((hi | lo) === 0) { setZero(out, 0); return out; }
   let exp = EXP_BIAS + 63;
   if (hi === 0) { hi = lo; lo = 0; exp -= 32; }
   const n = Math.clz32(hi);
   if (n > 0) { hi = ((hi << n) | (lo >>> (32 - n))) >>> 0; lo = (lo << n) >>> 0; }
   out.se = (sign << 15) | (exp - n); out.hi = hi; out.lo = lo;
+  return out;
 }
 
 // ---- stores ----------------------------------------------------------------------------
