@@ -22,7 +22,8 @@ const TABLE: readonly (readonly [number, number, number, boolean])[] = [
 
 /** out = constant `k` (K_ONE..K_ZERO) rounded under rounding control rc. */
 export function loadConstant(k: number, rc: number, out: F80): F80 {
-  const [se, hi, lo, up] = TABLE[k]!;
+  const t = TABLE[k]!;
+  const se = t[0], hi = t[1], lo = t[2], up = t[3];
   // Directed modes take the other neighbour when nearest went the wrong way (all constants > 0).
   const adjust = rc === RC_NEAREST ? 0 : up && rc !== RC_UP ? -1 : !up && rc === RC_UP && (k === K_L2T) ? 1 : 0;
   return out.set(se, hi, (lo + adjust) >>> 0);
