@@ -186,8 +186,9 @@ export class Cpu implements CodeFetcher {
     this.protectedMode = pe && !vm;
     this.long64 = (s[EFER] & EFER_LMA) !== 0 && (csAr & AR_L) !== 0;
     this.codeSize = this.long64 ? 8 : (csAr & AR_DB) !== 0 && pe && !vm ? 4 : 2;
-    this.cpl = !pe ? 0 : vm ? 3 : (s[segOff(SegReg.CS, SEG_SEL)] & 3);
-    // CPL is CS.RPL in protected mode except right after a mode switch; keep the state field in sync.
+    // CPL lives in SS.DPL (as the VMCS guest-state rules assume): it only changes when SS is
+    // loaded together with a new CS, so setting CR0.PE does not change it, whatever CS.RPL is.
+    this.cpl = !pe ? 0 : vm ? 3 : (s[segOff(SegReg.SS, SEG_AR)] >>> 5) & 3;
     s[CPL] = this.cpl;
   }
 
