@@ -434,10 +434,12 @@ export class Cpu implements CodeFetcher {
     }
     const e = i.entry!;
     const attrs = e.attrs;
-    if ((attrs & Attr.Prot) !== 0 && !this.protectedMode) this.fault(Vec.UD);
-    if ((attrs & Attr.Cpl0) !== 0 && this.cpl !== 0) {
-      if (e.handler === null) this.unimplemented(`instruction ${e.mnemonic} (${this.opcodeText(i)})`);
-      this.fault(Vec.GP, 0);
+    if ((attrs & (Attr.Prot | Attr.Cpl0)) !== 0) {
+      if ((attrs & Attr.Prot) !== 0 && !this.protectedMode) this.fault(Vec.UD);
+      if ((attrs & Attr.Cpl0) !== 0 && this.cpl !== 0) {
+        if (e.handler === null) this.unimplemented(`instruction ${e.mnemonic} (${this.opcodeText(i)})`);
+        this.fault(Vec.GP, 0);
+      }
     }
     const h = e.handler;
     if (h === null) this.noHandler(i);

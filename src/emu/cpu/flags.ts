@@ -136,7 +136,13 @@ export function getCF(s: Uint32Array): number {
 
 /** Evaluates condition code `cc` (0-15, the low nibble of Jcc/SETcc/CMOVcc). */
 export function testCc(s: Uint32Array, cc: number): boolean {
-  const f = s[CC_OP] === CcOp.Eager ? s[RFLAGS] : arithFlags(s);
+  const op = s[CC_OP];
+  if (op !== CcOp.Eager && (cc >> 1) === 2) {
+    // JZ/JNZ and friends: ZF straight from the recorded result.
+    const z = s[CC_RES] === 0 && (s[CC_SIZE] !== 8 || s[CC_RES + 1] === 0);
+    return (cc & 1) !== 0 ? !z : z;
+  }
+  const f = op === CcOp.Eager ? s[RFLAGS] : arithFlags(s);
   let r: boolean;
   switch (cc >> 1) {
     case 0: r = (f & OF) !== 0; break;
