@@ -20,7 +20,7 @@ import { VMXLAB_CORE, cpuSignature, type CpuModel } from './models/cpuModel.ts';
 import { CpuidTable } from './cpuid.ts';
 import {
   CC_OP, CPL, CR0, CR3, CR4, DR6, DR7, EFER, GPR, HALTED, RFLAGS, RIP, SEG_AR, SEG_BASE_HI, SEG_BASE_LO,
-  SEG_LIMIT, SEG_SEL, SHADOW, STATE_WORDS, segOff, APIC_BASE, PAT, MTRR_DEF_TYPE, MISC_ENABLE, XCR0, IDTR, GDTR,
+  SEG_LIMIT, SEG_SEL, SHADOW, STATE_WORDS, segOff, APIC_BASE, PAT, MTRR_DEF_TYPE, MISC_ENABLE, MXCSR, XCR0, IDTR, GDTR,
 } from './state/layout.ts';
 import './exec/handlers.ts'; // binds the instruction handlers to the opcode table
 import { deliverEvent, EventKind } from './interrupts.ts';
@@ -138,6 +138,7 @@ export class Cpu implements CodeFetcher {
     s[MTRR_DEF_TYPE] = 0;
     s[MISC_ENABLE] = 1; // fast strings
     s[XCR0] = 1;
+    s[MXCSR] = 0x1f80;
     this.icount = 0;
     this.stop = Stop.None;
     this.pendingUD = false;
@@ -164,6 +165,18 @@ export class Cpu implements CodeFetcher {
     this.setReg(0, 4, eax, 0);
     this.setReg(3, 4, ebx, 0);
     s[HALTED] = 0;
+    this.syncMmu();
+    this.icache.flush();
+    this.updateMode();
+  }
+
+  /**
+   * Call after the register file was written from outside (snapshot restore,
+   * VMX guest-state load): re-derives the mode fields, mirrors paging control
+   * into the MMU (flushing it) and drops decoded code.
+   */
+  stateRestored(): void {
+    this.mmu.flushAll();
     this.syncMmu();
     this.icache.flush();
     this.updateMode();

@@ -48,6 +48,10 @@ export const FIELDS: readonly FieldDef[] = [
   f('dr7', 'u32', 1, 1, ''),
   f('efer', 'u32', 1, 1, 'IA32_EFER'),
   f('xcr0', 'u64', 1, 2, 'XCR0'),
+  // Reserved for the x87/SSE work: fpu/state.ts FpuState words, XMM0-15 (4 words each), MXCSR.
+  f('fpu', 'internal', 1, 34, 'x87 FPU (FpuState layout: R0-R7, FCW, FSW, tags, pointers)'),
+  f('xmm', 'internal', 16, 4, 'XMM0-XMM15, 128 bits each, low word first'),
+  f('mxcsr', 'u32', 1, 1, 'MXCSR'),
   f('cpl', 'internal', 1, 1, 'current privilege level'),
   f('shadow', 'internal', 1, 1, 'interrupt shadow (STI / MOV SS) for the next instruction'),
   f('halted', 'internal', 1, 1, 'in HLT'),
@@ -113,6 +117,9 @@ export const DR6 = o('dr6');
 export const DR7 = o('dr7');
 export const EFER = o('efer');
 export const XCR0 = o('xcr0');
+export const FPU = o('fpu');
+export const XMM = o('xmm');
+export const MXCSR = o('mxcsr');
 export const CPL = o('cpl');
 export const SHADOW = o('shadow');
 export const HALTED = o('halted');
