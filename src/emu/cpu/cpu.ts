@@ -7,20 +7,20 @@
 import type { PhysicalMemory } from '../mem/physicalMemory.ts';
 import type { IoBus } from '../devices/ioBus.ts';
 import {
-  AR_DB, AR_L, AR_P, AR_S, CR0_CD, CR0_EM, CR0_ET, CR0_NW, CR0_PE, CR0_TS, EFER_LMA, IF, SegReg, TF, VM, Vec,
+  AR_DB, AR_L, CR0_EM, CR0_PE, CR0_TS, EFER_LMA, IF, SegReg, TF, VM, Vec,
 } from './arch.ts';
 import { DecodedInsn } from './decoder/decodedInsn.ts';
 import { ICache } from './decoder/icache.ts';
+import { multibootState, resetState } from './state/initialState.ts';
 import { DecodeStatus, decode, type CodeFetcher } from './decoder/decode.ts';
 import { Attr } from './decoder/table.ts';
 import { FAULT, NO_ERR } from './fault.ts';
-import { CcOp, readFlags } from './flags.ts';
+import { readFlags } from './flags.ts';
 import { Access, Mmu } from './mmu/mmu.ts';
-import { VMXLAB_CORE, cpuSignature, type CpuModel } from './models/cpuModel.ts';
+import { VMXLAB_CORE, type CpuModel } from './models/cpuModel.ts';
 import { CpuidTable } from './cpuid.ts';
 import {
-  CC_OP, CPL, CR0, CR3, CR4, DR6, DR7, EFER, GPR, HALTED, RFLAGS, RIP, SEG_AR, SEG_BASE_HI, SEG_BASE_LO,
-  SEG_LIMIT, SEG_SEL, SHADOW, STATE_WORDS, segOff, APIC_BASE, PAT, MTRR_DEF_TYPE, MISC_ENABLE, MXCSR, XCR0, IDTR, GDTR,
+  CPL, CR0, CR3, CR4, DR6, EFER, GPR, HALTED, RFLAGS, RIP, SEG_AR, SEG_BASE_LO, SEG_LIMIT, SEG_SEL, SHADOW, STATE_WORDS, segOff,
 } from './state/layout.ts';
 import './exec/handlers.ts'; // binds the instruction handlers to the opcode table
 import { deliverEvent, EventKind } from './interrupts.ts';
@@ -115,30 +115,7 @@ export class Cpu implements CodeFetcher {
   /** Power-on / RESET state (SDM Vol. 3 Table 10-1). */
   reset(): void {
     const s = this.s;
-    s.fill(0);
-    s[RFLAGS] = 2;
-    s[CC_OP] = CcOp.Eager;
-    s[RIP] = 0xfff0;
-    s[CR0] = CR0_CD | CR0_NW | CR0_ET;
-    // EDX = family/model/stepping signature.
-    const m = this.model;
-    s[GPR + 2 * 2] = cpuSignature(m);
-    for (let seg = 0; seg < 6; seg++) {
-      setSegCache(s, seg, 0, 0, 0xffff, AR_P | AR_S | 0x3 /* data RW accessed */);
-    }
-    setSegCache(s, SegReg.CS, 0xf000, 0xffff0000, 0xffff, AR_P | AR_S | 0xb /* code RX accessed */);
-    setSegCache(s, SegReg.LDTR, 0, 0, 0xffff, AR_P | 0x2);
-    setSegCache(s, SegReg.TR, 0, 0, 0xffff, AR_P | 0xb);
-    s[GDTR + 2] = 0xffff;
-    s[IDTR + 2] = 0xffff;
-    s[DR6] = 0xffff0ff0;
-    s[DR7] = 0x400;
-    s[APIC_BASE] = 0xfee00900; // BSP, enabled
-    s[PAT] = 0x00070406; s[PAT + 1] = 0x00070406;
-    s[MTRR_DEF_TYPE] = 0;
-    s[MISC_ENABLE] = 1; // fast strings
-    s[XCR0] = 1;
-    s[MXCSR] = 0x1f80;
+    resetState(s, this.model);
     this.icount = 0;
     this.stop = Stop.None;
     this.pendingUD = false;
@@ -154,14 +131,7 @@ export class Cpu implements CodeFetcher {
   /** Multiboot v1 OS entry state (Multiboot spec 3.2). */
   setMultibootEntryState(entry: number, eax: number, ebx: number): void {
     const s = this.s;
-    s[CR0] = (s[CR0] | CR0_PE) & ~(1 << 31);
-    s[EFER] = 0;
-    const code = AR_P | AR_S | 0xb | AR_DB | (1 << 15);
-    const data = AR_P | AR_S | 0x3 | AR_DB | (1 << 15);
-    setSegCache(s, SegReg.CS, 0x08, 0, 0xffffffff, code);
-    for (const seg of [SegReg.DS, SegReg.ES, SegReg.FS, SegReg.GS, SegReg.SS]) setSegCache(s, seg, 0x10, 0, 0xffffffff, data);
-    s[RFLAGS] = 2; s[CC_OP] = CcOp.Eager;
-    s[RIP] = entry >>> 0; s[RIP + 1] = 0;
+    multibootState(s, entry);
     this.setReg(0, 4, eax, 0);
     this.setReg(3, 4, ebx, 0);
     s[HALTED] = 0;
@@ -499,7 +469,4 @@ function excName(v: number): string {
   return names[v] ?? `vector ${v}`;
 }
 
-export function setSegCache(s: Uint32Array, seg: number, sel: number, base: number, limit: number, ar: number): void {
-  const b = segOff(seg, 0);
-  s[b + SEG_SEL] = sel; s[b + SEG_BASE_LO] = base; s[b + SEG_BASE_HI] = 0; s[b + SEG_LIMIT] = limit; s[b + SEG_AR] = ar;
-}
+export { setSegCache } from './state/initialState.ts';
