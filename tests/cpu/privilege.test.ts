@@ -193,3 +193,49 @@ describe('privilege transitions in protected mode', () => {
 
 import { GDTR } from '../../src/emu/cpu/state/layout.ts';
 function layoutGdtLimit(): number { return GDTR + 2; }
+
+describe('SYSENTER/SYSEXIT and CPUID', () => {
+  it('SYSENTER enters ring 0 from SYSENTER_CS/EIP/ESP and SYSEXIT returns to ring 3 at EDX/ECX', () => {
+    const m = new TestMachine('prot32').load(`
+      mov ecx, 0x174          ; SYSENTER_CS = 0x08 -> CS 0x08, SS 0x10; SYSEXIT -> CS 0x1b, SS 0x23
+      mov eax, 0x08
+      xor edx, edx
+      wrmsr
+      mov ecx, 0x175
+      mov eax, 0x8800
+      wrmsr
+      mov ecx, 0x176
+      mov eax, kernel
+      wrmsr
+      mov edx, user
+      mov ecx, 0x7000
+      sysexit
+    user:
+      mov [0x5000], esp
+      mov ax, cs
+      mov [0x5004], ax
+      sysenter
+    kernel:
+      mov [0x5008], esp
+      mov ax, cs
+      mov [0x500c], ax
+      mov ax, ss
+      mov [0x500e], ax
+      hlt`);
+    // Flat 32-bit segments at the SYSENTER layout: 0x08 code0, 0x10 data0, 0x18 code3, 0x20 data3.
+    const d = [[0x0000ffff, 0x00cf9a00], [0x0000ffff, 0x00cf9200], [0x0000ffff, 0x00cffa00], [0x0000ffff, 0x00cff200]];
+    d.forEach(([lo, hi], k) => { m.mem.write32(0x3000 + (k + 1) * 8, lo); m.mem.write32(0x3000 + (k + 1) * 8 + 4, hi); });
+    m.runToHlt();
+    expect(m.mem.read32(0x5000)).toBe(0x7000);
+    expect(m.mem.read16(0x5004)).toBe(0x1b);
+    expect(m.mem.read32(0x5008)).toBe(0x8800);
+    expect(m.mem.read16(0x500c)).toBe(0x08);
+    expect(m.mem.read16(0x500e)).toBe(0x10);
+  });
+
+  it('CPUID returns the model signature and the vendor string', () => {
+    const m = new TestMachine('long64').load('xor eax, eax\ncpuid\nmov [0x5000], ebx\nmov [0x5004], edx\nmov [0x5008], ecx\nmov eax, 1\ncpuid\nhlt').runToHlt();
+    expect(String.fromCharCode(...Array.from({ length: 12 }, (_, k) => m.mem.read8(0x5000 + k)))).toBe('GenuineIntel');
+    expect(Number(m.reg('rax'))).toBe(0x306a9);
+  });
+});
