@@ -40,8 +40,8 @@ export interface InterruptController {
 const enum Stop { None = 0, Unimplemented = 1, TripleFault = 2 }
 
 export class Cpu implements CodeFetcher {
-  /** The register file (layout.ts); a SharedArrayBuffer-compatible ArrayBuffer. */
-  readonly buffer: ArrayBuffer;
+  /** The register file (layout.ts); shared when guest RAM is, so the UI can read registers directly. */
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
   readonly s: Uint32Array;
   readonly mmu: Mmu;
   readonly model: CpuModel;
@@ -104,7 +104,8 @@ export class Cpu implements CodeFetcher {
   constructor(readonly mem: PhysicalMemory, readonly io: IoBus, model: CpuModel = VMXLAB_CORE) {
     this.model = model;
     this.cpuid = new CpuidTable(model);
-    this.buffer = new ArrayBuffer(STATE_WORDS * 4);
+    const shared = typeof SharedArrayBuffer !== 'undefined' && mem.buffer instanceof SharedArrayBuffer;
+    this.buffer = shared ? new SharedArrayBuffer(STATE_WORDS * 4) : new ArrayBuffer(STATE_WORDS * 4);
     this.s = new Uint32Array(this.buffer);
     this.mmu = new Mmu(mem, { maxPhysAddr: model.maxPhysAddr, page1gb: model.features.includes('PAGE1GB') });
     this.codePages = new Uint8Array((mem.size >>> 12) + 1);
