@@ -114,17 +114,18 @@ export class GenContext {
    * addressing forms; may emit setup instructions that load base/index registers
    * (never those in `avoid`). Returns e.g. "dword [rbx+rcx*4-12]".
    */
-  mem(width: Width, avoid: number[] = [], offset?: number): string {
+  mem(width: Width, avoid: number[] = [], offset?: number, noRipRel = false): string {
     const size = width / 8;
     const t = offset ?? this.rng.int(SCRATCH_BYTES - size + 1);
-    return `${SIZE_NAME[width]} ${this.addr(t, avoid)}`;
+    return `${SIZE_NAME[width]} ${this.addr(t, avoid, noRipRel)}`;
   }
 
-  /** An address expression for scratch + t (see mem). */
-  addr(t: number, avoid: number[] = []): string {
+  /** An address expression for scratch + t (see mem); `noRipRel` leaves out [rel ...]. */
+  addr(t: number, avoid: number[] = [], noRipRel = false): string {
     const r = this.rng;
     const long = this.mode === 64;
     const forms = long ? ['abs', 'rel', 'base', 'sib', 'index', 'addr32'] : ['abs', 'base', 'sib', 'index'];
+    if (noRipRel && long) forms.splice(forms.indexOf('rel'), 1);
     const form = r.pick(forms);
     if (form === 'abs') return `[scratch+${t}]`;
     if (form === 'rel') return `[rel scratch+${t}]`;

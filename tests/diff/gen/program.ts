@@ -30,6 +30,8 @@ export interface ProgramSpec {
   groups?: string[];
   /** 'random' (default) or 'divide-error': each case ends in a #DE. */
   kind?: 'random' | 'divide-error';
+  /** Emit only these case ids (the others are still generated, so the ids keep their content). */
+  only?: number[];
 }
 
 export interface GeneratedCase {
@@ -60,63 +62,78 @@ export function generateProgram(spec: ProgramSpec): GeneratedProgram {
   const sse = defines.includes('WANT_SSE');
   const totalWeight = groups.reduce((n, g) => n + g.weight, 0);
   const rng = new Rng(spec.seed * 2 + (mode === 64 ? 1 : 0));
-  const long = mode === 64;
+  const nregs = mode === 64 ? 16 : 8;
+  const cases: GeneratedCase[] = [];
+  for (let id = 0; id < spec.cases; id++) {
+    const ctx = new GenContext(rng, mode);
+    // The listing holds everything the case depends on, so that it can be re-run alone.
+    const listing: string[] = [`scratch = 0x${rng.u32().toString(16)}`];
+    if (sse) {
+      for (let x = 0; x < 8; x++) listing.push(`movdqu xmm${x}, [scratch+${x * 16 + rng.int(256)}]`);
+    }
+    for (let i = 0; i < nregs; i++) {
+      if (i !== 4) listing.push(`mov ${regName(i, mode)}, 0x${rng.value(mode).toString(16)}`);
+    }
+    listing.push(`rflags = 0x${initialFlags(rng.u32()).toString(16)}`);
+    for (let k = 0; k < spec.length; k++) pickGroup(groups, totalWeight, rng).gen(ctx);
+    if (spec.kind === 'divide-error') divideErrorCase(ctx);
+    listing.push(...ctx.lines);
+    cases.push({ id, listing, flagMask: ctx.undef });
+  }
+  const kept = spec.only ? cases.filter((c) => spec.only!.includes(c.id)) : cases;
+  const name = `gen-${spec.kind ?? 'random'}-s${spec.seed}-n${spec.cases}-k${spec.length}` +
+    (spec.only ? `-only${spec.only.join('_')}` : '');
+  return buildProgram(name, spec, kept, defines);
+}
+
+/**
+ * The program text for `cases` (listings as generateProgram writes them:
+ * "scratch = <seed>", XMM loads, register loads, "rflags = <value>", then the
+ * body). Also used to re-run a hand-edited listing (tests/diff/runCase.ts).
+ */
+export function buildProgram(name: string, spec: ProgramSpec, cases: GeneratedCase[], defines: string[]): GeneratedProgram {
+  const long = spec.mode === 64;
   const nregs = long ? 16 : 8;
   const word = long ? 'qword' : 'dword';
   const sp = long ? 'rsp' : 'esp';
-
+  const sse = defines.includes('WANT_SSE');
+  const deError = spec.kind === 'divide-error';
   const out: string[] = [
-    `; generated: seed ${spec.seed}, ${mode}-bit, ${spec.cases} cases x ${spec.length} instructions, groups ${names.join(',')}`,
+    `; generated: seed ${spec.seed}, ${spec.mode}-bit, ${spec.cases} cases x ${spec.length} instructions, groups ${(spec.groups ?? DEFAULT_GROUPS).join(',')}`,
     'global test_main',
-    'extern rt_regs, rt_saved_sp, rt_dump_state, rt_scratch_fill, scratch, rt_puts',
+    'extern rt_regs, rt_saved_sp, rt_dump_state, rt_scratch_fill, scratch, rt_puts, fault_resume',
     ...(sse ? ['extern rt_dump_xmm'] : []),
-    `bits ${mode}`,
+    `bits ${spec.mode}`,
     'section .data',
     's_done: db "done", 10, 0',
     'section .text',
     'test_main:',
   ];
-  const cases: GeneratedCase[] = [];
-  for (let id = 0; id < spec.cases; id++) {
-    const ctx = new GenContext(rng, mode);
-    const listing: string[] = [];
-    out.push(`; ---- case ${id}`, `mov edi, 0x${rng.u32().toString(16)}`, 'call rt_scratch_fill', `mov [rt_saved_sp], ${sp}`);
-    if (sse) {
-      for (let x = 0; x < 8; x++) out.push(`movdqu xmm${x}, [scratch+${x * 16 + rng.int(256)}]`);
+  for (const c of cases) {
+    out.push(`; ---- case ${c.id}`);
+    for (const line of c.listing) {
+      const scratch = /^scratch = (0x[0-9a-f]+)$/.exec(line);
+      const flags = /^rflags = (0x[0-9a-f]+)$/.exec(line);
+      if (scratch) {
+        out.push(`mov edi, ${scratch[1]}`, 'call rt_scratch_fill', `mov [rt_saved_sp], ${sp}`);
+      } else if (flags) {
+        out.push(`push ${word} ${flags[1]}`, long ? 'popfq' : 'popfd');
+        if (deError) out.push(`mov ${word} [fault_resume], .resume${c.id}`);
+      } else {
+        out.push(line);
+      }
     }
-    for (let i = 0; i < nregs; i++) {
-      if (i === 4) continue;
-      const line = `mov ${regName(i, mode)}, 0x${rng.value(mode).toString(16)}`;
-      out.push(line);
-      listing.push(line);
-    }
-    const fl = initialFlags(rng.u32());
-    listing.push(`rflags = 0x${fl.toString(16)}`);
-    out.push(`push ${word} 0x${fl.toString(16)}`, long ? 'popfq' : 'popfd');
-    if (spec.kind === 'divide-error') {
-      for (let k = 0; k < spec.length; k++) pickGroup(groups, totalWeight, rng).gen(ctx);
-      out.push(`mov ${word} [fault_resume], .resume${id}`);
-      divideErrorCase(ctx);
-    } else {
-      for (let k = 0; k < spec.length; k++) pickGroup(groups, totalWeight, rng).gen(ctx);
-    }
-    out.push(...ctx.lines);
-    listing.push(...ctx.lines);
-    if (spec.kind === 'divide-error') out.push(`.resume${id}:`);
-    for (let i = 0; i < nregs; i++) out.push(`mov [rt_regs+${i * 8}], ${regName(i, mode)}`);
+    if (deError) out.push(`.resume${c.id}:`);
+    for (let i = 0; i < nregs; i++) out.push(`mov [rt_regs+${i * 8}], ${regName(i, spec.mode)}`);
     out.push(long ? 'pushfq' : 'pushfd', `pop ${word} [rt_regs+${nregs * 8}]`, `mov ${sp}, [rt_saved_sp]`, 'cld');
     // Mask with AND of an imm32 (sign-extended in 64-bit mode): mask bits are all below bit 12.
-    if (ctx.undef) out.push(`and ${word} [rt_regs+${nregs * 8}], ${~ctx.undef}`);
-    out.push(`mov edi, ${id}`, 'call rt_dump_state');
+    if (c.flagMask) out.push(`and ${word} [rt_regs+${nregs * 8}], ${~c.flagMask}`);
+    out.push(`mov edi, ${c.id}`, 'call rt_dump_state');
     if (sse) out.push('call rt_dump_xmm');
-    cases.push({ id, listing, flagMask: ctx.undef });
   }
   out.push('mov edi, s_done', 'call rt_puts', `mov eax, ${DONE_EXIT}`, 'ret');
-  if (spec.kind === 'divide-error') out.splice(2, 0, 'extern fault_resume');
-  const name = `gen-${spec.kind ?? 'random'}-s${spec.seed}-n${spec.cases}-k${spec.length}`;
   return { name, spec, source: out.join('\n') + '\n', cases, defines };
 }
-
 function pickGroup(groups: InstructionGroup[], total: number, rng: Rng): InstructionGroup {
   let x = rng.int(total);
   for (const g of groups) {
