@@ -17,6 +17,23 @@ export interface MachineConfig {
   onSerial?: (byte: number) => void;
 }
 
+/** A part of the machine whose state snapshots save (a device, the clock). */
+export interface StatefulPart {
+  saveState(): Uint8Array;
+  /** Must accept what saveState returned; throws on a length it does not expect. */
+  loadState(bytes: Uint8Array): void;
+}
+
+/** A file the guest was booted from; snapshots record its name, size and SHA-256. */
+export interface BootFileRecord {
+  role: string;
+  name: string;
+  size: number;
+  /** The file itself (hashed when a snapshot is saved), or its hash when restored from a snapshot. */
+  bytes?: Uint8Array;
+  sha256?: string;
+}
+
 export type RunReason = 'exit' | 'halted' | 'triple-fault' | 'unimplemented' | 'budget';
 
 export interface RunOptions {
@@ -44,12 +61,17 @@ export class Machine {
   readonly debugExit: DebugExit;
   /** Serial sink; may be replaced at any time. */
   onSerial: (byte: number) => void;
+  readonly memMiB: number;
+  /** What was booted; snapshots carry it along. */
+  bootFiles: BootFileRecord[] = [];
+  bootCmdline = '';
   private exitStatus: number | undefined = undefined;
 
   constructor(cfg: MachineConfig) {
     if (!Number.isInteger(cfg.memMiB) || cfg.memMiB < 2 || cfg.memMiB > 3072) {
       throw new RangeError(`memory size must be a whole number of MiB from 2 to 3072, got ${cfg.memMiB}`);
     }
+    this.memMiB = cfg.memMiB;
     this.onSerial = cfg.onSerial ?? (() => {});
     this.mem = new PhysicalMemory(cfg.memMiB * 1024 * 1024);
     this.io = new IoBus();
@@ -64,12 +86,39 @@ export class Machine {
   }
 
   /** Loads a Multiboot v1 image and puts the CPU in the Multiboot entry state. */
-  loadMultiboot(image: Uint8Array, cmdline?: string): MultibootLoad {
+  loadMultiboot(image: Uint8Array, cmdline?: string, name = 'multiboot image'): MultibootLoad {
     const load = loadMultiboot(this.mem, image, { cmdline });
+    this.bootFiles = [{ role: 'multiboot', name, size: image.length, bytes: image }];
+    this.bootCmdline = cmdline ?? '';
     this.cpu.reset();
     this.cpu.setMultibootEntryState(load.entry, load.eax, load.ebx);
     this.exitStatus = undefined;
     return load;
+  }
+
+  /**
+   * The configuration a snapshot records and a restoring machine must match.
+   * Add every constructor option that changes behaviour (vCPUs, clock rates, ...).
+   */
+  snapshotConfig(): Record<string, number | string | boolean> {
+    return { memMiB: this.memMiB, cpuModel: this.cpu.model.name };
+  }
+
+  /**
+   * Every stateful part except the CPU and RAM, by a stable name (the snapshot
+   * section name). A device added to the machine must be listed here, or
+   * snapshots silently lose its state.
+   */
+  stateParts(): ReadonlyArray<readonly [string, StatefulPart]> {
+    return [
+      ['uart', this.uart],
+      ['debugExit', this.debugExit],
+    ];
+  }
+
+  /** Called by snapshot restore once every part is loaded: a restored run starts fresh. */
+  snapshotRestored(): void {
+    this.exitStatus = undefined;
   }
 
   run(opts: RunOptions): RunResult {

@@ -80,8 +80,8 @@ export class Cpu implements CodeFetcher {
 
   private stopRequested = false;
   private stop = Stop.None;
-  /** An unimplemented instruction stopped the last run; deliver its #UD when resumed. */
-  private pendingUD = false;
+  /** An unimplemented instruction stopped the last run; deliver its #UD when resumed. Saved in snapshots. */
+  pendingUD = false;
   /** Decode target for instructions that cannot be cached (page-crossing, MMIO). */
   private readonly insn = new DecodedInsn();
   readonly icache: ICache;

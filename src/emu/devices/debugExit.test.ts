@@ -23,4 +23,18 @@ describe('DebugExit (isa-debug-exit)', () => {
     expect(dev.status).toBe(0x1ff);
     expect(() => io.register(0xf7, 1, dev)).toThrow(/already claimed/);
   });
+
+  it('saves and restores the last exit status (or its absence)', () => {
+    const io = new IoBus();
+    const dev = new DebugExit(() => {});
+    dev.attach(io);
+    const fresh = dev.saveState();
+    io.write(DEBUG_EXIT_PORT, 4, 0x80000001);
+    const other = new DebugExit(() => {});
+    other.loadState(dev.saveState());
+    expect(other.status).toBe(3); // (0x80000001 << 1) | 1 in 32 bits
+    other.loadState(fresh);
+    expect(other.status).toBeUndefined();
+    expect(() => other.loadState(new Uint8Array(4))).toThrow(/5-byte/);
+  });
 });

@@ -20,6 +20,21 @@ export class DebugExit implements IoDevice {
     io.register(port, DEBUG_EXIT_PORT_COUNT, this);
   }
 
+  /** Snapshot: one flag byte (status present) and the status, little-endian. */
+  saveState(): Uint8Array {
+    const out = new Uint8Array(5);
+    if (this.status !== undefined) {
+      out[0] = 1;
+      new DataView(out.buffer).setUint32(1, this.status, true);
+    }
+    return out;
+  }
+
+  loadState(bytes: Uint8Array): void {
+    if (bytes.length !== 5 || bytes[0] > 1) throw new Error(`DebugExit: snapshot state is not the 5-byte form this version writes`);
+    this.status = bytes[0] === 1 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(1, true) : undefined;
+  }
+
   portRead(_port: number, _size: IoSize): number {
     return 0;
   }

@@ -154,4 +154,23 @@ describe('Uart16550', () => {
     const { r } = setup();
     expect(r(MSR) & 0xf0).toBe(MSR_CTS | MSR_DSR | MSR_DCD);
   });
+
+  it('saves and restores its registers and RX FIFO, and refuses state of another size', () => {
+    const a = setup();
+    a.w(FCR, FCR_ENABLE | 0xc0); // FIFO on, trigger 14
+    a.w(IER, IER_ERBFI);
+    a.w(MCR, MCR_OUT2);
+    a.w(SCR, 0x5a);
+    for (const b of [1, 2, 3]) a.uart.receive(b);
+    const saved = a.uart.saveState();
+    const b = setup();
+    b.uart.loadState(saved);
+    expect(b.irq).toEqual([]); // the controller restores its own view of the line
+    expect(b.uart.irqLevel).toBe(true);
+    expect(b.r(SCR)).toBe(0x5a);
+    expect(b.r(IIR) & 0x0f).toBe(IIR_CTI); // below the trigger level: timeout interrupt, as before
+    expect([b.r(THR), b.r(THR), b.r(THR)]).toEqual([1, 2, 3]);
+    expect(b.r(LSR) & LSR_DR).toBe(0);
+    expect(() => b.uart.loadState(saved.subarray(1))).toThrow(/expects/);
+  });
 });

@@ -244,6 +244,22 @@ export class Uart16550 implements IoDevice {
     s[S_LSR] &= ~LSR_DR;
   }
 
+  /**
+   * Snapshot: the register array as is. The saved IRQ level is taken back
+   * without signalling it, since the interrupt controller restores its own
+   * view of the line from its own state.
+   */
+  saveState(): Uint8Array {
+    return this.state.slice();
+  }
+
+  loadState(bytes: Uint8Array): void {
+    if (bytes.length !== STATE_BYTES) {
+      throw new Error(`Uart16550: snapshot state is ${bytes.length} bytes, this version expects ${STATE_BYTES}`);
+    }
+    this.state.set(bytes);
+  }
+
   /** IIR in the datasheet's priority order: line status, RX data, timeout, THRE, modem. */
   private iir(): number {
     const s = this.state;

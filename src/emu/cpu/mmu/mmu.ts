@@ -210,6 +210,21 @@ export class Mmu {
     this.stats.flushes++;
   }
 
+  /**
+   * Snapshot restore: takes the saved control registers, PDPTE registers and
+   * VPID as they were (no checks, no PDPTE load from RAM: the guest may have
+   * changed the table since it loaded CR3) and drops every TLB entry.
+   */
+  restoreControl(cr0: number, cr3Lo: number, cr3Hi: number, cr4: number, efer: number, pdpte: Uint32Array, vpid: number): void {
+    const c = this.ctl;
+    c.apply(cr0, cr3Lo, cr3Hi, cr4, efer);
+    c.pdpte.set(pdpte);
+    this.paging = c.mode !== PagingMode.None;
+    this.vpid = vpid & 0xffff;
+    this.ctxTag = (this.vpid << 12) | c.pcid;
+    this.flushAll();
+  }
+
   /** Drops every entry of every context. */
   flushAll(): void {
     this.tlb.flushAll();
