@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { PhysicalMemory } from '../../src/emu/mem/physicalMemory.ts';
 import { IoBus } from '../../src/emu/devices/ioBus.ts';
 import { Cpu, RunExit, setSegCache } from '../../src/emu/cpu/cpu.ts';
+import type { CpuModel } from '../../src/emu/cpu/models/cpuModel.ts';
 import { PageTableBuilder } from '../../src/emu/cpu/mmu/pageTableBuilder.ts';
 import { CR0, CR3, CR4, EFER, GDTR, GPR, IDTR, RIP, SEG_SEL, segOff } from '../../src/emu/cpu/state/layout.ts';
 import { readFlags } from '../../src/emu/cpu/flags.ts';
@@ -37,9 +38,11 @@ const REGS = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9'
 export class TestMachine {
   readonly mem = new PhysicalMemory(4 << 20);
   readonly io = new IoBus();
-  readonly cpu = new Cpu(this.mem, this.io);
+  readonly cpu: Cpu;
 
-  constructor(readonly mode: Mode) {
+  /** `model` replaces the default CPU model (e.g. to advertise a feature under test). */
+  constructor(readonly mode: Mode, model?: CpuModel) {
+    this.cpu = new Cpu(this.mem, this.io, model);
     const c = this.cpu, s = c.s;
     if (mode === 'real') {
       setSegCache(s, 1, 0x1000, 0x10000, 0xffff, 0x9b);

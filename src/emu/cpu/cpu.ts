@@ -20,13 +20,14 @@ import { Access, Mmu } from './mmu/mmu.ts';
 import { VMXLAB_CORE, type CpuModel } from './models/cpuModel.ts';
 import { CpuidTable } from './cpuid.ts';
 import {
-  CPL, CR0, CR3, CR4, DR6, EFER, GPR, HALTED, RFLAGS, RIP, SEG_AR, SEG_BASE_LO, SEG_LIMIT, SEG_SEL, SHADOW, STATE_WORDS, segOff,
+  CPL, CR0, CR3, CR4, DR6, EFER, FPU, GPR, HALTED, RFLAGS, RIP, SEG_AR, SEG_BASE_LO, SEG_LIMIT, SEG_SEL, SHADOW, STATE_WORDS, segOff,
 } from './state/layout.ts';
 import './exec/handlers.ts'; // binds the instruction handlers to the opcode table
 import { deliverEvent, EventKind } from './interrupts.ts';
 import { computeEa } from './exec/operands.ts';
 import { formatRegisters } from './dump.ts';
 import { translate } from './memory.ts';
+import { FPU_WORDS, FpuState } from './fpu/index.ts';
 
 export const enum RunExit { Budget = 0, Halted = 1, TripleFault = 2, StopRequested = 3, Unimplemented = 4 }
 
@@ -49,6 +50,13 @@ export class Cpu implements CodeFetcher {
   icount = 0;
   lastExitMessage = '';
   interruptController: InterruptController | null = null;
+  /** The x87 FPU; its words are the `fpu` field of the register file. */
+  readonly fpu: FpuState;
+  /**
+   * FERR#: called when a waiting x87 instruction meets a pending unmasked exception with
+   * CR0.NE = 0 (x87Common.ts pendingX87). The machine may raise IRQ13; null = ignored.
+   */
+  onFerr: (() => void) | null = null;
 
   // Derived from the register file by updateMode(); never the source of truth.
   /** CR0.PE=1 and EFLAGS.VM=0: segment checks apply. */
@@ -107,6 +115,7 @@ export class Cpu implements CodeFetcher {
     const shared = typeof SharedArrayBuffer !== 'undefined' && mem.buffer instanceof SharedArrayBuffer;
     this.buffer = shared ? new SharedArrayBuffer(STATE_WORDS * 4) : new ArrayBuffer(STATE_WORDS * 4);
     this.s = new Uint32Array(this.buffer);
+    this.fpu = new FpuState(new Uint32Array(this.buffer, FPU * 4, FPU_WORDS));
     this.mmu = new Mmu(mem, { maxPhysAddr: model.maxPhysAddr, page1gb: model.features.includes('PAGE1GB') });
     this.codePages = new Uint8Array((mem.size >>> 12) + 1);
     this.icache = new ICache(this.codePages);

@@ -11,11 +11,14 @@ describe('CPUID', () => {
     expect(vendor).toBe('GenuineIntel');
     expect(cpuidOut[0]).toBe(0xd);
   });
-  it('advertises what is implemented and nothing of the FPU/SSE it lacks', () => {
+  it('advertises what is implemented and nothing of the SSE it lacks', () => {
     t.query(1, 0);
     expect(cpuidOut[0]).toBe(0x000306a9);
     const edx = cpuidOut[3], ecx = cpuidOut[2];
-    expect(edx & (1 << 0)).toBe(0);   // FPU: x87 not implemented yet
+    expect(edx & (1 << 0)).not.toBe(0); // FPU
+    expect(edx & (1 << 24)).not.toBe(0); // FXSR
+    expect(ecx & (1 << 26)).not.toBe(0); // XSAVE
+    expect(ecx & (1 << 27)).toBe(0);     // OSXSAVE: only with CR4.OSXSAVE
     expect(edx & (1 << 25)).toBe(0);  // SSE
     expect(edx & (1 << 26)).toBe(0);  // SSE2
     expect(edx & (1 << 8)).not.toBe(0); // CX8
@@ -29,7 +32,8 @@ describe('CPUID', () => {
   });
   it('every advertised instruction has a handler', () => {
     for (const name of ['POPCNT_GvEv', 'LZCNT_GvEv', 'TZCNT_GvEv', 'MOVBE_GvMv', 'CMPXCHG8B_Mq', 'RDTSCP', 'SYSCALL', 'SYSENTER',
-      'RDFSBASE_Ry', 'INVPCID_GyMdq', 'CLAC', 'STAC', 'CLFLUSH_Mb', 'CMOVZ_GvEv', 'LAHF']) {
+      'RDFSBASE_Ry', 'INVPCID_GyMdq', 'CLAC', 'STAC', 'CLFLUSH_Mb', 'CMOVZ_GvEv', 'LAHF',
+      'FXSAVE_M', 'FXRSTOR_M', 'XSAVE_M', 'XSAVEOPT_M', 'XRSTOR_M', 'XGETBV', 'XSETBV']) {
       expect(HANDLERS[name], name).toBeTypeOf('function');
     }
   });
@@ -42,5 +46,8 @@ describe('opcode table consistency', () => {
   it('unimplemented rows are SSE/x87/VMX and other features the model does not advertise', () => {
     const unimpl = unimplementedRows();
     for (const n of unimpl) expect(n, n).not.toMatch(/^(ADD|SUB|MOV|PUSH|POP|JMP|CALL|RET|CMP|TEST|LEA|INC|DEC)_/);
+  });
+  it('every x87 escape row (D8-DF) has a handler', () => {
+    expect(unimplementedRows().filter((n) => /^F/.test(n))).toEqual([]);
   });
 });

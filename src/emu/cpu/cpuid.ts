@@ -21,7 +21,13 @@ export const FEATURE_BITS: Readonly<Record<string, readonly [number, number, num
   LAHF_LM: [0x80000001, 0, 2, 0], ABM: [0x80000001, 0, 2, 5], PREFETCHW: [0x80000001, 0, 2, 8],
   SYSCALL: [0x80000001, 0, 3, 11], NX: [0x80000001, 0, 3, 20], PAGE1GB: [0x80000001, 0, 3, 26],
   RDTSCP: [0x80000001, 0, 3, 27], LM: [0x80000001, 0, 3, 29],
+  XSAVEOPT: [0xd, 1, 0, 0],
 };
+
+/** XSAVE state components this core has: x87 (bit 0) and SSE (bit 1); see exec/xstate.ts. */
+const XSTATE_COMPONENTS = 0x3;
+/** Standard-format XSAVE area for x87 + SSE: the 512-byte legacy region and the 64-byte header. */
+const XSAVE_AREA_BYTES = 576;
 
 function str4(s: string, k: number): number {
   let v = 0;
@@ -47,7 +53,13 @@ export class CpuidTable {
     // Leaf 0BH: one thread per core, one core.
     set(0xb, 0, [0, 1, 0x100, 0]);
     set(0xb, 1, [0, 1, 0x201, 0]);
-    set(0xd, 0, [0, 0, 0, 0]);
+    // Leaf 0DH (SDM Vol. 2 CPUID, Vol. 1 13.2). Sub-leaf 0: EAX = XCR0 bits supported,
+    // EBX = size for the features enabled in XCR0 (x87 and SSE both live in the legacy
+    // region, so 576 whatever XCR0 holds), ECX = size for all supported. Sub-leaf 1: EAX
+    // gets XSAVEOPT from the feature list; no XSAVEC/XSAVES/XGETBV-ECX1, so EBX = 0.
+    const xsave = model.features.includes('XSAVE');
+    set(0xd, 0, xsave ? [XSTATE_COMPONENTS, XSAVE_AREA_BYTES, XSAVE_AREA_BYTES, 0] : [0, 0, 0, 0]);
+    set(0xd, 1, [0, 0, 0, 0]);
     set(0x80000000, 0, [this.maxExt, 0, 0, 0]);
     set(0x80000001, 0, [0, 0, 0, 0]);
     const brand = model.brand.padEnd(48, '\0');
@@ -67,13 +79,17 @@ export class CpuidTable {
     return this.model.features.includes(feature);
   }
 
-  /** Fills cpuidOut for leaf/subleaf (SDM: leaves above the maximum return the highest basic leaf). */
-  query(leaf: number, sub: number): void {
+  /**
+   * Fills cpuidOut for leaf/subleaf (SDM: leaves above the maximum return the highest basic
+   * leaf). `cr4` supplies the dynamic bit CPUID.1:ECX.OSXSAVE (= CR4.OSXSAVE).
+   */
+  query(leaf: number, sub: number, cr4 = 0): void {
     leaf >>>= 0;
     if (leaf > this.maxExt || (leaf > this.maxBasic && leaf < 0x80000000)) leaf = this.maxBasic;
     const indexed = leaf === 7 || leaf === 0xb || leaf === 0xd;
     const r = this.leaves.get(`${leaf}:${indexed ? sub >>> 0 : 0}`);
     if (r) cpuidOut.set(r); else cpuidOut.fill(0);
     if (leaf === 0xb) cpuidOut[2] = (cpuidOut[2] & ~0xff) | (sub & 0xff);
+    if (leaf === 1 && (cr4 & (1 << 18)) !== 0) cpuidOut[2] |= 1 << 27;
   }
 }

@@ -17,10 +17,16 @@ import { registerFar } from './farTransfer.ts';
 import { registerSystem } from './system.ts';
 import { registerMisc } from './misc.ts';
 import { registerString } from './string.ts';
+import { registerX87Arith } from './x87Arith.ts';
+import { registerX87Transfer } from './x87Transfer.ts';
+import { registerX87Control } from './x87Control.ts';
+import { registerXstate } from './xstate.ts';
+import { registerXsave } from './xsave.ts';
 
 export const HANDLERS: HandlerTable = {};
 for (const reg of [registerAlu, registerShift, registerMulDiv, registerDataXfer, registerBits, registerStack,
-  registerBranch, registerFar, registerSystem, registerMisc, registerString]) reg(HANDLERS);
+  registerBranch, registerFar, registerSystem, registerMisc, registerString,
+  registerX87Arith, registerX87Transfer, registerX87Control, registerXstate, registerXsave]) reg(HANDLERS);
 
 void MAPS; // the maps are compiled on import; ENTRIES is filled by then
 for (const e of ENTRIES) e.handler = HANDLERS[e.name] ?? null;

@@ -6,7 +6,7 @@
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decoder/decodedInsn.ts';
 import {
-  AC, AF, CF, CR0_MP, CR0_TS, CR4_FSGSBASE, CR4_TSD, DF, EFER_LMA, EFER_SCE, IF, IOPL, OF, RF, SegReg, VM, Vec, ZF,
+  AC, AF, CF, CR4_FSGSBASE, CR4_TSD, DF, EFER_LMA, EFER_SCE, IF, IOPL, OF, RF, SegReg, VM, Vec, ZF,
   PF, SF,
 } from '../arch.ts';
 import { CcOp, PARITY, flushFlags, readFlags, setCc } from '../flags.ts';
@@ -177,7 +177,7 @@ export function registerMisc(h: HandlerTable): void {
   };
   h.HLT = (c) => { c.s[HALTED] = 1; };
   h.CPUID = (c) => {
-    c.cpuid.query(c.getReg(0, 4), c.getReg(1, 4));
+    c.cpuid.query(c.getReg(0, 4), c.getReg(1, 4), c.s[CR4]);
     c.setReg(0, 4, cpuidOut[0], 0); c.setReg(3, 4, cpuidOut[1], 0);
     c.setReg(1, 4, cpuidOut[2], 0); c.setReg(2, 4, cpuidOut[3], 0);
   };
@@ -234,11 +234,6 @@ export function registerMisc(h: HandlerTable): void {
   h.UD2 = (c) => c.fault(Vec.UD);
   h.UD0_GvEv = (c) => c.fault(Vec.UD);
   h.UD1_GvEv = (c) => c.fault(Vec.UD);
-  h.FWAIT = (c) => {
-    // No x87 yet: with CR0.MP=1 and TS=1, WAIT raises #NM; otherwise it is a no-op.
-    const cr0 = c.s[CR0];
-    if ((cr0 & (CR0_MP | CR0_TS)) === (CR0_MP | CR0_TS)) c.fault(Vec.NM);
-  };
   h.DAA = (c) => daaDas(c, false);
   h.DAS = (c) => daaDas(c, true);
   h.AAA = (c) => aaaAas(c, false);

@@ -19,7 +19,7 @@ import { readE, readEaPlus, writeE, writeEaPlus, writeG } from './operands.ts';
 import type { HandlerTable } from './handlerTypes.ts';
 import { writeSystem } from '../memory.ts';
 
-/** CR4 bits this core accepts (others #GP): VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT FSGSBASE PCIDE SMEP SMAP. */
+/** CR4 bits this core accepts (others #GP): VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT, and as advertised FSGSBASE PCIDE OSXSAVE SMEP SMAP PKE. */
 function cr4Allowed(c: Cpu): number {
   let m = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400;
   if (c.cpuid.has('FSGSBASE')) m |= 1 << 16;
@@ -27,6 +27,7 @@ function cr4Allowed(c: Cpu): number {
   if (c.cpuid.has('SMEP')) m |= 1 << 20;
   if (c.cpuid.has('SMAP')) m |= 1 << 21;
   if (c.cpuid.has('PKU')) m |= 1 << 22;
+  if (c.cpuid.has('XSAVE')) m |= 1 << 18; // OSXSAVE
   return m;
 }
 

@@ -21,8 +21,8 @@ export interface CpuModel {
 
 /**
  * The default model: a 64-bit Intel-compatible core with what this
- * interpreter implements today. No x87/SSE/SSE2 yet, although x86-64 software
- * assumes them: the FPU, SSE and SSE2 bits are clear until those exist.
+ * interpreter implements today: the x87 FPU, FXSAVE/FXRSTOR and XSAVE/XSAVEOPT
+ * for x87+SSE state. The SSE bits are set as the SSE instructions land.
  */
 export const VMXLAB_CORE: CpuModel = {
   name: 'vmxlab-core',
@@ -35,9 +35,11 @@ export const VMXLAB_CORE: CpuModel = {
   maxLinAddr: 48,
   features: [
     // Leaf 1 EDX
-    'VME', 'DE', 'PSE', 'TSC', 'MSR', 'PAE', 'CX8', 'APIC', 'SEP', 'MTRR', 'PGE', 'CMOV', 'PAT', 'PSE36', 'CLFSH',
+    'FPU', 'VME', 'DE', 'PSE', 'TSC', 'MSR', 'PAE', 'CX8', 'APIC', 'SEP', 'MTRR', 'PGE', 'CMOV', 'PAT', 'PSE36', 'CLFSH', 'FXSR',
     // Leaf 1 ECX
-    'CX16', 'POPCNT', 'MOVBE', 'PCID',
+    'CX16', 'POPCNT', 'MOVBE', 'PCID', 'XSAVE',
+    // Leaf 0DH sub-leaf 1
+    'XSAVEOPT',
     // Leaf 7
     'FSGSBASE', 'SMEP', 'SMAP', 'INVPCID', 'BMI1',
     // Extended

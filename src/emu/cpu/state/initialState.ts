@@ -7,8 +7,9 @@ import { CcOp } from '../flags.ts';
 import { cpuSignature, type CpuModel } from '../models/cpuModel.ts';
 import {
   APIC_BASE, CC_OP, CR0, DR6, DR7, EFER, GDTR, GPR, IDTR, MISC_ENABLE, MTRR_DEF_TYPE, MXCSR, PAT, RFLAGS, RIP,
-  SEG_AR, SEG_BASE_HI, SEG_BASE_LO, SEG_LIMIT, SEG_SEL, XCR0, segOff,
+  SEG_AR, SEG_BASE_HI, SEG_BASE_LO, SEG_LIMIT, SEG_SEL, XCR0, segOff, FPU,
 } from './layout.ts';
+import { W_FCW, W_FTW } from '../fpu/state.ts';
 
 export function setSegCache(s: Uint32Array, seg: number, sel: number, base: number, limit: number, ar: number): void {
   const b = segOff(seg, 0);
@@ -37,6 +38,9 @@ export function resetState(s: Uint32Array, m: CpuModel): void {
   s[MISC_ENABLE] = 1; // fast strings
   s[XCR0] = 1;
   s[MXCSR] = 0x1f80;
+  // x87 after RESET (SDM Vol. 3 Table 10-1): FCW 0040H, FSW 0, FTW 5555H (R0-R7 hold +0.0).
+  s[FPU + W_FCW] = 0x40;
+  s[FPU + W_FTW] = 0xff;
 }
 
 /**
