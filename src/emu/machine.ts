@@ -13,6 +13,8 @@ import { Cpu, RunExit } from './cpu/cpu.ts';
 
 export interface MachineConfig {
   memMiB: number;
+  /** Guest RAM in a SharedArrayBuffer (the browser worker shares it with the UI). */
+  sharedMemory?: boolean;
   /** Receives every byte the guest sends on COM1. */
   onSerial?: (byte: number) => void;
 }
@@ -73,7 +75,7 @@ export class Machine {
     }
     this.memMiB = cfg.memMiB;
     this.onSerial = cfg.onSerial ?? (() => {});
-    this.mem = new PhysicalMemory(cfg.memMiB * 1024 * 1024);
+    this.mem = new PhysicalMemory(cfg.memMiB * 1024 * 1024, cfg.sharedMemory === true);
     this.io = new IoBus();
     this.uart = new Uart16550({ onTransmit: (b) => this.onSerial(b) });
     this.uart.attach(this.io, COM1_PORT);
