@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { icedX86 } from './build/icedX86Plugin.ts';
 
 /**
  * Cross-origin isolation: guest RAM and the serial ring are SharedArrayBuffers,
@@ -12,9 +13,9 @@ const isolation = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), icedX86()],
   server: { headers: isolation },
   preview: { headers: isolation },
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [icedX86()] },
   build: { target: 'es2022', sourcemap: true },
 });

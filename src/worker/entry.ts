@@ -1,21 +1,38 @@
 /// <reference lib="webworker" />
-import type { WorkerReply, WorkerRequest } from './protocol.ts';
-
-/** Parts of the emulator this build cannot run yet; shrinks as issues land. */
-const MISSING = ['the x86-64 CPU core', 'the PC platform (UART, PIC, PIT, APIC) and the Linux boot loader'];
+/**
+ * The machine's Web Worker: loads iced-x86, creates the MachineHost and hands
+ * it every request. Run slices are scheduled through a MessageChannel (no 4 ms
+ * timer clamp), so commands from the UI are handled between slices.
+ */
+import { MachineHost } from './machineHost.ts';
+import { loadIced } from './icedLoader.ts';
+import { NOT_YET_BOOTABLE } from './bootImage.ts';
+import type { WorkerEvent, WorkerReply, WorkerRequest } from './protocol.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
-scope.onmessage = (ev: MessageEvent<WorkerRequest>) => {
-  const req = ev.data;
-  if (req.kind === 'hello') {
-    const reply: WorkerReply = {
-      id: req.id,
-      kind: 'hello',
-      sharedArrayBuffer: typeof SharedArrayBuffer !== 'undefined',
+const channel = new MessageChannel();
+const queue: (() => void)[] = [];
+channel.port1.onmessage = () => queue.shift()?.();
+
+const post = (m: WorkerEvent | WorkerReply) => scope.postMessage(m);
+
+const host: Promise<MachineHost> = loadIced()
+  .then((iced) => ({ iced, missing: [...NOT_YET_BOOTABLE] }))
+  .catch((e: Error) => ({ iced: null, missing: [...NOT_YET_BOOTABLE, `the disassembler (iced-x86 failed to load: ${e.message})`] }))
+  .then(({ iced, missing }) => {
+    const h = new MachineHost({
+      post,
+      schedule: (fn) => { queue.push(fn); channel.port2.postMessage(0); },
+      now: () => performance.now(),
+      iced,
       crossOriginIsolated: scope.crossOriginIsolated,
-      missing: MISSING,
-    };
-    scope.postMessage(reply);
-  }
+      missing,
+    });
+    post({ kind: 'console', ring: h.ring.buffer });
+    return h;
+  });
+
+scope.onmessage = (ev: MessageEvent<WorkerRequest>) => {
+  void host.then((h) => h.handle(ev.data));
 };

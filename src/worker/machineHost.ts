@@ -1,0 +1,337 @@
+/**
+ * The machine's host in the worker: owns one Machine, runs it in short slices
+ * (about 12 ms, then yields so commands are handled and the UI never waits),
+ * stops it on breakpoints and exits, steps, and publishes state at most at the
+ * display rate while running. Serial output goes to a lock-free ring in a
+ * SharedArrayBuffer; serial input is queued and fed to the UART as its FIFO
+ * drains. Independent of the worker global, so Node tests drive it directly.
+ */
+import type { Machine, RunResult } from '../emu/machine.ts';
+import { IF } from '../emu/cpu/arch.ts';
+import { HALTED, RFLAGS, RIP, STATE_WORDS } from '../emu/cpu/state/layout.ts';
+import { Disassembler, type IcedModule } from '../emu/debug/disasm.ts';
+import { SymbolTable } from '../emu/debug/symbols.ts';
+import { ByteRing } from './byteRing.ts';
+import { Breakpoints } from './breakpoints.ts';
+import { bootMachine } from './bootImage.ts';
+import { codeLinear, cpuMode, disassembleAround, pageWalk, peekLinear, translateRange } from './debugViews.ts';
+import type { BootSpec, RunState, StopReason, WorkerEvent, WorkerReply, WorkerRequest } from './protocol.ts';
+
+export interface HostEnv {
+  post(msg: WorkerEvent | WorkerReply): void;
+  /** Runs fn soon, after pending messages (MessageChannel in the worker). */
+  schedule(fn: () => void): void;
+  now(): number;
+  /** iced-x86, for disassembly and step over; null if it failed to load. */
+  iced: IcedModule | null;
+  /** Page isolation as the worker sees it, and what this build cannot do, for hello. */
+  crossOriginIsolated: boolean;
+  missing: string[];
+}
+
+/** Time the guest runs before the worker yields to its message queue. */
+const SLICE_MS = 12;
+/** Minimum interval between state events while running (about 30 Hz). */
+const PUBLISH_MS = 33;
+/** UART receive FIFO depth (16550). */
+const UART_FIFO = 16;
+
+export class MachineHost {
+  readonly ring = ByteRing.create(1 << 16);
+  private machine: Machine | null = null;
+  private spec: BootSpec | null = null;
+  private symbols: SymbolTable | null = null;
+  private readonly dis: Disassembler | null;
+  private state: RunState = 'off';
+  private readonly bps = new Breakpoints();
+  /** One-shot stop address for step over / run to. */
+  private tempBp: bigint | null = null;
+  private readonly input: number[] = [];
+  private chunk = 50_000;
+  private lastPublish = 0;
+  private ipsIcount = 0;
+  private ipsTime = 0;
+  private ips = 0;
+  private scheduled = false;
+
+  constructor(private readonly env: HostEnv) {
+    this.dis = env.iced ? new Disassembler(env.iced) : null;
+  }
+
+  get runState(): RunState {
+    return this.state;
+  }
+
+  get current(): Machine | null {
+    return this.machine;
+  }
+
+  /** Handles one request; every request gets exactly one reply. */
+  handle(req: WorkerRequest): void {
+    try {
+      this.env.post(this.dispatch(req));
+    } catch (e) {
+      this.env.post({ id: req.id, kind: 'error', message: (e as Error).message ?? String(e) });
+    }
+  }
+
+  private dispatch(req: WorkerRequest): WorkerReply {
+    const ok: WorkerReply = { id: req.id, kind: 'ok' };
+    switch (req.kind) {
+      case 'hello':
+        return {
+          id: req.id, kind: 'hello',
+          hello: { sharedArrayBuffer: typeof SharedArrayBuffer !== 'undefined', crossOriginIsolated: this.env.crossOriginIsolated, missing: this.env.missing },
+        };
+      case 'boot': {
+        const err = this.boot(req.spec);
+        return err === null ? ok : { id: req.id, kind: 'error', message: err };
+      }
+      case 'reset': {
+        if (!this.spec) return { id: req.id, kind: 'error', message: 'nothing to reset: no machine was booted' };
+        const err = this.boot({ ...this.spec, run: false }, 'reset');
+        return err === null ? ok : { id: req.id, kind: 'error', message: err };
+      }
+      case 'setBreakpoint': this.bps.add(req.address); this.publish(true); return ok;
+      case 'clearBreakpoint': this.bps.delete(req.address); this.publish(true); return ok;
+      case 'serialIn': for (const b of req.bytes) this.input.push(b); this.feedInput(); return ok;
+      default: break;
+    }
+    const m = this.requireMachine();
+    switch (req.kind) {
+      case 'run': this.resume(null); return ok;
+      case 'pause': if (this.state === 'running') this.stop('pause', 'paused'); return ok;
+      case 'step': this.step(req.count); return ok;
+      case 'stepOver': this.stepOver(); return ok;
+      case 'runTo': this.resume(req.address); return ok;
+      case 'disasm':
+        if (!this.dis) throw new Error('the disassembler (iced-x86) failed to load');
+        return { id: req.id, kind: 'disasm', rows: disassembleAround(m, { dis: this.dis, symbols: this.symbols }, req.address, req.before, req.count, req.syntax) };
+      case 'pageWalk': return { id: req.id, kind: 'pageWalk', walk: pageWalk(m, req.address) };
+      case 'translate': return { id: req.id, kind: 'translate', translation: translateRange(m, req.address, req.length) };
+      default: throw new Error(`unknown request ${(req as { kind: string }).kind}`);
+    }
+  }
+
+  private requireMachine(): Machine {
+    if (!this.machine) throw new Error('no machine: boot a kernel first');
+    return this.machine;
+  }
+
+  /** Builds a machine from the spec; returns an error message, or null. */
+  private boot(spec: BootSpec, reason: StopReason = 'boot'): string | null {
+    this.state = 'booting';
+    this.env.post({ kind: 'progress', stage: `checking ${spec.kernelName}`, fraction: null });
+    if (spec.systemMap) {
+      try {
+        this.symbols = SymbolTable.parseSystemMap(spec.systemMap).table;
+      } catch {
+        this.symbols = null;
+      }
+    } else this.symbols = null;
+    const out = bootMachine(spec, (b) => { this.ring.writeByte(b); });
+    if (!out.ok) {
+      this.machine = null;
+      this.state = 'off';
+      this.env.post({ kind: 'stopped', reason: out.unimplemented ? 'unimplemented' : 'error', message: out.error });
+      this.publish();
+      return out.error;
+    }
+    this.spec = spec;
+    this.machine = out.machine;
+    this.input.length = 0;
+    this.tempBp = null;
+    const shared = out.machine.mem.buffer instanceof SharedArrayBuffer;
+    this.env.post({
+      kind: 'booted', kernelDetail: out.detail,
+      ram: shared ? out.machine.mem.buffer as SharedArrayBuffer : null,
+      regs: shared ? out.machine.cpu.buffer as SharedArrayBuffer : null,
+    });
+    this.env.post({ kind: 'progress', stage: `loaded ${spec.kernelName}: ${out.detail}`, fraction: 1 });
+    if (spec.run) this.resume(null);
+    else this.stop(reason, reason === 'reset' ? 'reset: the machine is at its entry point again' : 'loaded; paused at the entry point');
+    return null;
+  }
+
+  private resume(until: bigint | null): void {
+    const m = this.requireMachine();
+    this.tempBp = until;
+    this.state = 'running';
+    this.ipsIcount = m.cpu.icount;
+    this.ipsTime = this.env.now();
+    this.publish(true);
+    this.runSlice(true);
+  }
+
+  private step(count: number): void {
+    const m = this.requireMachine();
+    if (!Number.isInteger(count) || count < 1 || count > 1e7) throw new Error(`step count must be from 1 to 10^7, got ${count}`);
+    if (this.state === 'running') this.stop('pause', 'paused');
+    this.feedInput();
+    const r = m.run({ maxInstructions: count, sliceSize: count });
+    if (!this.stopOnResult(r)) this.stop('step', `stepped ${r.instructions} instruction${r.instructions === 1 ? '' : 's'}`);
+  }
+
+  /** Steps one instruction, or runs until the instruction after a CALL (or REP string) returns. */
+  private stepOver(): void {
+    const m = this.requireMachine();
+    const iced = this.env.iced;
+    const s = m.cpu.s;
+    const rip = (BigInt(s[RIP + 1]) << 32n) | BigInt(s[RIP]);
+    if (!iced) return this.step(1);
+    const code = peekLinear(m, codeLinear(m, rip), 15);
+    const d = new iced.Decoder(m.cpu.codeSize * 8, code, iced.DecoderOptions.None);
+    d.ip = rip;
+    const insn = d.decode();
+    const over = !insn.isInvalid && (insn.flowControl === iced.FlowControl.Call || insn.flowControl === iced.FlowControl.IndirectCall
+      || insn.hasRepPrefix || insn.hasRepePrefix || insn.hasRepnePrefix);
+    const next = rip + BigInt(insn.length);
+    insn.free();
+    d.free();
+    if (over) this.resume(next);
+    else this.step(1);
+  }
+
+  private stop(reason: StopReason, message: string): void {
+    this.state = 'paused';
+    this.tempBp = null;
+    this.ips = 0;
+    this.env.post({ kind: 'stopped', reason, message });
+    this.publish(true);
+  }
+
+  /** Stops for exits, faults and the rest; returns false when the guest may go on. */
+  private stopOnResult(r: RunResult): boolean {
+    switch (r.reason) {
+      case 'exit': {
+        const code = r.exitCode ?? 0;
+        this.stop('exit', `the guest wrote ${code >>> 1} to the debug-exit port 0xf4 (exit status ${code})`);
+        return true;
+      }
+      case 'triple-fault': this.stop('triple-fault', r.message ?? 'triple fault'); return true;
+      case 'unimplemented': this.stop('unimplemented', r.message ?? 'unimplemented'); return true;
+      case 'halted': {
+        const m = this.machine!;
+        if ((m.cpu.s[RFLAGS] & IF) === 0 || m.cpu.interruptController === null) {
+          this.stop('halted', 'HLT with no interrupt that can wake the CPU (interrupts disabled or no interrupt controller)');
+          return true;
+        }
+        return false;
+      }
+      default: return false;
+    }
+  }
+
+  private runSlice(first: boolean): void {
+    this.scheduled = false;
+    const m = this.machine;
+    if (!m || this.state !== 'running') return;
+    const t0 = this.env.now();
+    let firstInsn = first;
+    for (;;) {
+      this.feedInput();
+      const r = this.bps.size > 0 || this.tempBp !== null ? this.runChecked(m, 20_000, firstInsn) : this.runFree(m);
+      firstInsn = false;
+      if (r === 'breakpoint') {
+        const hitTemp = this.tempBp !== null && this.atTemp(m);
+        this.stop(hitTemp ? 'step' : 'breakpoint', hitTemp ? 'reached the target address' : `breakpoint at ${ripText(m)}`);
+        return;
+      }
+      if (this.stopOnResult(r)) return;
+      if (r.reason === 'halted') break; // waiting for an interrupt: yield, try again later
+      if (this.env.now() - t0 >= SLICE_MS) break;
+    }
+    this.publish();
+    this.scheduleSlice();
+  }
+
+  private scheduleSlice(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.env.schedule(() => this.runSlice(false));
+  }
+
+  /** Runs a chunk sized to take about a quarter of a slice. */
+  private runFree(m: Machine): RunResult {
+    const t = this.env.now();
+    const r = m.run({ maxInstructions: this.chunk, sliceSize: this.chunk });
+    const dt = this.env.now() - t;
+    if (r.reason === 'budget') {
+      if (dt < SLICE_MS / 8) this.chunk = Math.min(this.chunk * 2, 4_000_000);
+      else if (dt > SLICE_MS / 2) this.chunk = Math.max(this.chunk >> 1, 1000);
+    }
+    return r;
+  }
+
+  private atTemp(m: Machine): boolean {
+    const s = m.cpu.s;
+    const t = this.tempBp!;
+    return s[RIP] === Number(t & 0xffffffffn) && s[RIP + 1] === Number((t >> 32n) & 0xffffffffn);
+  }
+
+  /** One instruction at a time, checking breakpoints before each (not on the first after a resume). */
+  private runChecked(m: Machine, budget: number, skipFirst: boolean): RunResult | 'breakpoint' {
+    const s = m.cpu.s;
+    let n = 0;
+    while (n < budget) {
+      if (!(skipFirst && n === 0) && (this.bps.has(s[RIP], s[RIP + 1]) || (this.tempBp !== null && this.atTemp(m)))) {
+        return 'breakpoint';
+      }
+      const r = m.run({ maxInstructions: 1, sliceSize: 1 });
+      if (r.reason !== 'budget') return { ...r, instructions: n + r.instructions };
+      if (r.instructions === 0) return { reason: 'budget', instructions: n };
+      n += r.instructions;
+    }
+    return { reason: 'budget', instructions: n };
+  }
+
+  /** Moves queued keystrokes into the UART as its receive FIFO has room. */
+  private feedInput(): void {
+    const m = this.machine;
+    if (!m) return;
+    while (this.input.length > 0 && m.uart.rxCount < UART_FIFO) {
+      if (!m.uart.receive(this.input[0])) break;
+      this.input.shift();
+    }
+  }
+
+  /** Posts a state event; while running, at most every PUBLISH_MS unless forced. */
+  publish(force = false): void {
+    const now = this.env.now();
+    if (!force && now - this.lastPublish < PUBLISH_MS) return;
+    this.lastPublish = now;
+    const m = this.machine;
+    if (this.state === 'running' && m && now - this.ipsTime >= 250) {
+      this.ips = ((m.cpu.icount - this.ipsIcount) * 1000) / (now - this.ipsTime);
+      this.ipsIcount = m.cpu.icount;
+      this.ipsTime = now;
+    }
+    const regs = new Uint32Array(STATE_WORDS);
+    let mode: ReturnType<typeof cpuMode> = { mode: 'real', bits: 16 };
+    if (m) {
+      regs.set(m.cpu.s);
+      regs[RFLAGS] = m.cpu.getFlags();
+      mode = cpuMode(m);
+    }
+    const clock = (m as { clock?: { nowNs?: number } } | null)?.clock;
+    this.env.post({
+      kind: 'state',
+      runState: this.state,
+      icount: m?.cpu.icount ?? 0,
+      ips: this.state === 'running' ? this.ips : 0,
+      virtualNs: typeof clock?.nowNs === 'number' ? clock.nowNs : null,
+      regs,
+      mode: mode.mode,
+      bits: mode.bits,
+      cpl: m?.cpu.cpl ?? 0,
+      vmx: null,
+      halted: m ? m.cpu.s[HALTED] !== 0 : false,
+      breakpoints: this.bps.list(),
+    });
+  }
+}
+
+function ripText(m: Machine): string {
+  const s = m.cpu.s;
+  return `0x${s[RIP + 1] !== 0 ? s[RIP + 1].toString(16) + s[RIP].toString(16).padStart(8, '0') : s[RIP].toString(16)}`;
+}
