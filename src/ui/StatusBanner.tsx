@@ -1,8 +1,10 @@
 import { useApp } from '../store/appStore.ts';
+import { useBoot } from '../store/bootStore.ts';
 
-/** Says, in plain words, what this build can and cannot do yet. */
+/** Says, in plain words, what this build can and cannot do yet, and what is loading. */
 export function StatusBanner() {
   const { crossOriginIsolated, worker, guest, guestError } = useApp();
+  const boot = useBoot();
   return (
     <section className="status" data-testid="status">
       <ul>
@@ -21,10 +23,15 @@ export function StatusBanner() {
             ? `Bundled guest: Linux ${guest.linux?.release ?? '(unknown version)'} (${guest.files.map((f) => `${f.name} ${(f.size / 1024).toFixed(0)} KiB`).join(', ')}), command line "${guest.cmdline}".`
             : (guestError ?? 'Loading the bundled guest manifest…')}
         </li>
+        {boot.stage && (
+          <li className="pending" data-testid="status-progress">
+            {boot.stage}{boot.fraction !== null ? ` ${(boot.fraction * 100).toFixed(0)}%` : '…'}
+          </li>
+        )}
       </ul>
       {worker.missing.length > 0 && (
         <p className="missing" data-testid="missing">
-          This build cannot boot the guest yet. Not implemented: {worker.missing.join('; ')}.
+          Not implemented in this build: {worker.missing.join('; ')}.
         </p>
       )}
     </section>
