@@ -14,12 +14,13 @@ s_banner: db "vmxlab demo: 64-bit long mode, 4-level paging, 4 KiB pages at 1 Mi
           db "Type: the demo echoes each key; Enter prints the tick counter.", 10, 0
 s_ticks:  db "ticks=", 0
 s_prompt: db "demo> ", 0
-align 8
-ticks:    dq 0
 
 section .bss
 alignb 4096
 pt:       resb 4096
+; Written on every loop: kept off the code's page, where each write would
+; invalidate the decoded instructions (self-modifying-code rule).
+ticks:    resq 1
 
 section .text
 bits 64
