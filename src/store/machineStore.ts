@@ -55,10 +55,11 @@ export const useMachine = create<MachineView>((set, get) => ({
       case 'state': {
         const cur = get();
         const moved = cur.regs !== null && e.icount !== cur.icount;
+        const live = e.runState !== 'off';
         const history = e.runState === 'running' ? [...cur.ipsHistory, e.ips].slice(-IPS_SAMPLES) : cur.ipsHistory;
         set({
           runState: e.runState, icount: e.icount, ips: e.ips, ipsHistory: history, virtualNs: e.virtualNs,
-          regs: e.regs, prevRegs: moved ? cur.regs : cur.prevRegs,
+          regs: live ? e.regs : null, prevRegs: live && moved ? cur.regs : live ? cur.prevRegs : null,
           mode: e.mode, bits: e.bits, cpl: e.cpl, vmx: e.vmx, halted: e.halted, breakpoints: e.breakpoints,
           version: cur.version + 1,
         });

@@ -21,7 +21,8 @@ export function ConsolePanel() {
   useEffect(() => {
     if (!host.current) return;
     const term = new Terminal({
-      convertEol: false,
+      // Bare-metal programs often send LF alone; Linux's ONLCR sends CR LF, which this leaves as is.
+      convertEol: true,
       scrollback: 10000,
       fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, monospace',
       fontSize: 13,

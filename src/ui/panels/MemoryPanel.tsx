@@ -30,7 +30,7 @@ export function MemoryPanel() {
   const ram = useMachine((s) => s.ram);
   const [expr, setExpr] = useState('rsp');
   const [space, setSpace] = useState<'virt' | 'phys'>('virt');
-  const start = resolve(expr, regs);
+  const start = regs ? resolve(expr, regs) : null;
   const base = start;
   const { data: tr, error } = useMachineQuery(
     base !== null && space === 'virt' ? () => translate(base, BYTES) : null,
@@ -66,9 +66,10 @@ export function MemoryPanel() {
           </select>
         </span>
       </h2>
-      {start === null && <p className="error">Not an address or register: {expr}</p>}
+      {!regs && <p className="muted">No machine.</p>}
+      {regs && start === null && <p className="error">Not an address or register: {expr}</p>}
       {error && <p className="error">{error}</p>}
-      {!ram && <p className="muted">Guest RAM is not shared with the page (needs cross-origin isolation).</p>}
+      {regs && !ram && <p className="muted">Guest RAM is not shared with the page (needs cross-origin isolation).</p>}
       {base !== null && (
         <p className="muted" data-testid="memory-pa">
           {space === 'virt' ? `${hex(base, 16)} → ` : ''}
