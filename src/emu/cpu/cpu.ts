@@ -28,6 +28,12 @@ import { computeEa } from './exec/operands.ts';
 import { formatRegisters } from './dump.ts';
 import { translate } from './memory.ts';
 import { FPU_WORDS, FpuState } from './fpu/index.ts';
+import { CcOp } from './flags.ts';
+import { CC_OP } from './state/layout.ts';
+import { Vmx } from './vmx/vmx.ts';
+import { VMEXIT_VEC } from './vmx/exit.ts';
+import { interceptInsn } from './vmx/intercepts.ts';
+import { nonRootEvents, exceptionExit, tripleFaultExit } from './vmx/events.ts';
 
 export const enum RunExit { Budget = 0, Halted = 1, TripleFault = 2, StopRequested = 3, Unimplemented = 4 }
 
@@ -47,6 +53,16 @@ export class Cpu implements CodeFetcher {
   readonly mmu: Mmu;
   readonly model: CpuModel;
   readonly cpuid: CpuidTable;
+  /** VMX operation: mode words in the register file plus the current-VMCS cache (vmx/). */
+  readonly vmx: Vmx;
+  /** VMX non-root operation (mirror of the flag in the register file, for the hot path). */
+  nonRoot = false;
+  /** Blocking (1 STI, 2 MOV SS) that the shadow branch of the run loop consumed at icount shadowIcount. */
+  shadowKind = 0;
+  shadowIcount = -1;
+  /** CR2 before the last page fault in non-root operation (a #PF that exits leaves CR2 unchanged). */
+  savedCr2Lo = 0;
+  savedCr2Hi = 0;
   icount = 0;
   lastExitMessage = '';
   interruptController: InterruptController | null = null;
@@ -119,6 +135,7 @@ export class Cpu implements CodeFetcher {
     this.mmu = new Mmu(mem, { maxPhysAddr: model.maxPhysAddr, page1gb: model.features.includes('PAGE1GB') });
     this.codePages = new Uint8Array((mem.size >>> 12) + 1);
     this.icache = new ICache(this.codePages);
+    this.vmx = new Vmx(this);
     this.reset();
   }
 
@@ -126,6 +143,8 @@ export class Cpu implements CodeFetcher {
   reset(): void {
     const s = this.s;
     resetState(s, this.model);
+    this.vmx.reset();
+    this.nonRoot = false;
     this.icount = 0;
     this.stop = Stop.None;
     this.pendingUD = false;
@@ -156,6 +175,7 @@ export class Cpu implements CodeFetcher {
    * into the MMU (flushing it) and drops decoded code.
    */
   stateRestored(): void {
+    this.nonRoot = this.vmx.nonRoot;
     this.mmu.flushAll();
     this.syncMmu();
     this.icache.flush();
@@ -307,7 +327,8 @@ export class Cpu implements CodeFetcher {
         while (n < budget) {
           if (this.stopRequested) { this.stopRequested = false; return RunExit.StopRequested; }
           const s = this.s;
-          if (s[SHADOW] !== 0) s[SHADOW] = 0;
+          if (s[SHADOW] !== 0) { this.shadowKind = s[SHADOW]; this.shadowIcount = this.icount; s[SHADOW] = 0; }
+          else if (this.nonRoot && nonRootEvents(this)) continue;
           else if ((s[RFLAGS] & IF) !== 0 && this.interruptController !== null && this.interruptController.hasInterrupt()) {
             s[HALTED] = 0;
             const vec = this.interruptController.acknowledge();
@@ -324,6 +345,7 @@ export class Cpu implements CodeFetcher {
       } catch (e) {
         if (e !== FAULT) throw e;
         this.implicitSupervisor = false;
+        if (this.excVec === VMEXIT_VEC) continue; // a VM entry or exit switched context
         if (this.stop === Stop.Unimplemented) {
           const s = this.s;
           s[RIP] = this.startLo; s[RIP + 1] = this.startHi;
@@ -342,6 +364,32 @@ export class Cpu implements CodeFetcher {
     return st === Stop.TripleFault ? RunExit.TripleFault : RunExit.Unimplemented;
   }
 
+  /** Sets RFLAGS from a full value (VMX state loads): flags become eager. */
+  setFlagsRaw(v: number): void {
+    this.s[RFLAGS] = v;
+    this.s[CC_OP] = CcOp.Eager;
+  }
+
+  /** Re-derives mode and paging after VM entry or exit loaded control registers; false if PAE PDPTEs are invalid. */
+  vmxModeChanged(): boolean {
+    const ok = this.syncMmu();
+    this.updateMode();
+    return ok;
+  }
+
+  /** VMX abort (SDM 28.7): the processor enters shutdown; reported like a triple fault. @faults always */
+  vmxAbort(msg: string): never {
+    this.lastExitMessage = `${msg} at ${this.where()}`;
+    this.stop = Stop.TripleFault;
+    this.excVec = Vec.DF;
+    throw FAULT;
+  }
+
+  /** Delivers an event injected by VM entry (not subject to the exception bitmap; nested faults are). */
+  deliverInjected(vec: number, err: number, kind: EventKind): void {
+    this.deliverWithNesting(vec, err, kind, true);
+  }
+
   /** Delivers a fault raised by the current instruction: RIP back to its start. */
   private raiseCurrent(vec: number, err: number): void {
     const s = this.s;
@@ -353,16 +401,23 @@ export class Cpu implements CodeFetcher {
    * Delivers an event, applying the double-fault rules (SDM Vol. 3 Table 6-5)
    * when delivery itself faults; a fault while delivering #DF is a triple fault.
    */
-  deliverWithNesting(vec: number, err: number, kind: EventKind): void {
+  deliverWithNesting(vec: number, err: number, kind: EventKind, injected = false): void {
+    // In non-root operation an exception may exit (exception bitmap); an event injected by VM entry does not.
+    let vectoring = -1, vectoringKind = 0, vectoringErr = 0;
     for (;;) {
       try {
+        if (this.nonRoot && !injected) exceptionExit(this, vec, err, kind, vectoring, vectoringKind, vectoringErr);
+        injected = false;
         deliverEvent(this, vec, err, kind);
         return;
       } catch (e) {
         if (e !== FAULT) throw e;
         this.implicitSupervisor = false;
+        if (this.excVec === VMEXIT_VEC) return;
         if (this.stop !== Stop.None) return;
         const v2 = this.excVec;
+        vectoring = vec; vectoringKind = kind; vectoringErr = err;
+        if (vec === Vec.DF && this.nonRoot) { tripleFaultExit(this); return; }
         if (vec === Vec.DF) {
           this.stop = Stop.TripleFault;
           this.lastExitMessage = `triple fault: ${excName(v2)} while delivering #DF at ${this.where()}`;
@@ -441,6 +496,7 @@ export class Cpu implements CodeFetcher {
     if (this.long64) { s[RIP] = next; s[RIP + 1] = next > 0xffffffff ? startHi + 1 : startHi; }
     else { s[RIP] = codeSize === 2 ? next & 0xffff : next; }
     if (i.modrm >= 0 && i.mod !== 3) computeEa(this, i);
+    if (this.nonRoot) interceptInsn(this, i); // VM exits (vmx/intercepts.ts); guest RIP is startLo/startHi
     h!(this, i);
     this.icount++;
     if (tf !== 0) {

@@ -23,7 +23,7 @@ describe('CPUID', () => {
     expect(edx & (1 << 26)).toBe(0);  // SSE2
     expect(edx & (1 << 8)).not.toBe(0); // CX8
     expect(ecx & (1 << 13)).not.toBe(0); // CX16
-    expect(ecx & (1 << 5)).toBe(0);   // VMX: not yet
+    expect(ecx & (1 << 5)).not.toBe(0); // VMX (src/emu/cpu/vmx)
     t.query(0x80000001, 0);
     expect(cpuidOut[3] & (1 << 29)).not.toBe(0); // LM
     expect(cpuidOut[3] & (1 << 20)).not.toBe(0); // NX

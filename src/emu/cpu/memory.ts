@@ -63,6 +63,7 @@ export function translate(c: Cpu, laLo: number, laHi: number, access: Access): n
   const user = c.cpl === 3 && !c.implicitSupervisor;
   const pa = c.mmu.translate(laLo, laHi, access, user, !c.implicitSupervisor && (s[RFLAGS] & AC) !== 0);
   if (pa < 0) {
+    if (c.nonRoot) { c.savedCr2Lo = s[CR2]; c.savedCr2Hi = s[CR2 + 1]; }
     s[CR2] = laLo; s[CR2 + 1] = laHi;
     c.fault(Vec.PF, c.mmu.faultPfec);
   }

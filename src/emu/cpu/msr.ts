@@ -10,6 +10,8 @@ import {
 } from './state/layout.ts';
 import { isCanonical } from './memory.ts';
 import { add64, r64, sub64 } from './u64.ts';
+import { readVmxMsr, vmxTscOffset } from './vmx/msrs.ts';
+import { cr4Allowed } from './exec/system.ts';
 
 /** MTRR fixed-range MSR numbers in MTRR_FIX slot order. */
 const FIX_MSRS = [0x250, 0x258, 0x259, 0x268, 0x269, 0x26a, 0x26b, 0x26c, 0x26d, 0x26e, 0x26f];
@@ -32,6 +34,7 @@ const SIMPLE: Record<number, [slot: number, rsvdLo: number, rsvdHi: number, cano
 export function readTsc(c: Cpu): void {
   const n = c.icount;
   add64(n % 4294967296, Math.floor(n / 4294967296), c.s[TSC_OFFSET], c.s[TSC_OFFSET + 1]);
+  if (c.nonRoot) vmxTscOffset(c); // "use TSC offsetting" (SDM 26.3)
 }
 
 /** Reads MSR `idx` into r64[0..1]; returns false for an unknown MSR. */
@@ -57,6 +60,7 @@ export function readMsr(c: Cpu, idx: number): boolean {
     default:
       if (idx >= MSR.MTRR_PHYSBASE0 && idx < MSR.MTRR_PHYSBASE0 + 16) return pair(MTRR_VAR + (idx - MSR.MTRR_PHYSBASE0) * 2);
       { const f = FIX_MSRS.indexOf(idx); if (f >= 0) return pair(MTRR_FIX + f * 2); }
+      if (idx >= 0x480 && idx <= 0x491) return readVmxMsr(c, idx, cr4Allowed(c));
       return false;
   }
 }
@@ -114,7 +118,14 @@ export function writeMsr(c: Cpu, idx: number, lo: number, hi: number): void {
       return;
     }
     case MSR.SYSENTER_CS: s[SYSENTER_CS] = lo & 0xffff; return;
-    case MSR.FEATURE_CONTROL: if ((s[FEATURE_CONTROL] & 1) !== 0) gp(); s[FEATURE_CONTROL] = lo; s[FEATURE_CONTROL + 1] = hi; return;
+    case MSR.FEATURE_CONTROL: {
+      // Lock (bit 0) makes it read-only until RESET. Only lock and "enable VMX outside SMX" (bit 2, with VMX)
+      // exist here: SMX, SENTER, SGX and LMCE bits are reserved (#GP).
+      const writable = 1 | (c.cpuid.has('VMX') ? 4 : 0);
+      if ((s[FEATURE_CONTROL] & 1) !== 0 || (lo & ~writable) !== 0 || hi !== 0) gp();
+      s[FEATURE_CONTROL] = lo; s[FEATURE_CONTROL + 1] = hi;
+      return;
+    }
     case MSR.TSC_ADJUST: case MSR.BIOS_SIGN_ID: case MSR.MCG_STATUS: return;
     case MSR.PRED_CMD: if ((lo & ~1) !== 0 || hi !== 0) gp(); return;
     default:

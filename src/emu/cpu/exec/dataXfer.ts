@@ -34,7 +34,7 @@ function xchgReg(c: Cpu, a: number, b: number, size: number, rex: number): void 
 export function movToSreg(c: Cpu, seg: number, sel: number): void {
   if (seg === SegReg.CS) c.fault(Vec.UD);
   loadSeg(c, seg, sel);
-  if (seg === SegReg.SS) { c.s[SHADOW] = 1; c.updateMode(); }
+  if (seg === SegReg.SS) { c.s[SHADOW] = 2; c.updateMode(); } // 2: blocking by MOV SS
 }
 
 function cmpxchg(c: Cpu, i: DecodedInsn, size: number): void {

@@ -22,6 +22,7 @@ import { r64 } from '../u64.ts';
 import { readEaPlus } from './operands.ts';
 import type { HandlerTable } from './handlerTypes.ts';
 import type { IoSize } from '../../devices/ioBus.ts';
+import { ioIntercept } from '../vmx/ioMsrExits.ts';
 
 function setFlag(c: Cpu, bit: number, on: boolean): void {
   const s = c.s;
@@ -49,14 +50,16 @@ export function checkIo(c: Cpu, port: number, size: number): void {
   if ((bits & mask) !== 0) c.fault(Vec.GP, 0);
 }
 
-function ioIn(c: Cpu, port: number, size: number): void {
+function ioIn(c: Cpu, i: DecodedInsn, port: number, size: number): void {
   checkIo(c, port, size);
+  if (c.nonRoot) ioIntercept(c, i, port, size, true, false);
   const v = c.io.read(port, size as IoSize);
   c.setReg(0, size, v >>> 0, 0);
 }
 
-function ioOut(c: Cpu, port: number, size: number): void {
+function ioOut(c: Cpu, i: DecodedInsn, port: number, size: number): void {
   checkIo(c, port, size);
+  if (c.nonRoot) ioIntercept(c, i, port, size, false, false);
   c.io.write(port, size as IoSize, c.getReg(0, size));
 }
 
@@ -197,14 +200,14 @@ export function registerMisc(h: HandlerTable): void {
     c.setReg(0, 4, r64[0], 0); c.setReg(2, 4, r64[1], 0);
   };
   h.WRMSR = (c) => writeMsr(c, c.getReg(1, 4), c.getReg(0, 4), c.getReg(2, 4));
-  h.IN_ALIb = (c, i) => ioIn(c, i.imm & 0xff, 1);
-  h.IN_eAXIb = (c, i) => ioIn(c, i.imm & 0xff, i.osz === 2 ? 2 : 4);
-  h.IN_ALDX = (c) => ioIn(c, c.getReg(2, 2), 1);
-  h.IN_eAXDX = (c, i) => ioIn(c, c.getReg(2, 2), i.osz === 2 ? 2 : 4);
-  h.OUT_IbAL = (c, i) => ioOut(c, i.imm & 0xff, 1);
-  h.OUT_IbeAX = (c, i) => ioOut(c, i.imm & 0xff, i.osz === 2 ? 2 : 4);
-  h.OUT_DXAL = (c) => ioOut(c, c.getReg(2, 2), 1);
-  h.OUT_DXeAX = (c, i) => ioOut(c, c.getReg(2, 2), i.osz === 2 ? 2 : 4);
+  h.IN_ALIb = (c, i) => ioIn(c, i, i.imm & 0xff, 1);
+  h.IN_eAXIb = (c, i) => ioIn(c, i, i.imm & 0xff, i.osz === 2 ? 2 : 4);
+  h.IN_ALDX = (c, i) => ioIn(c, i, c.getReg(2, 2), 1);
+  h.IN_eAXDX = (c, i) => ioIn(c, i, c.getReg(2, 2), i.osz === 2 ? 2 : 4);
+  h.OUT_IbAL = (c, i) => ioOut(c, i, i.imm & 0xff, 1);
+  h.OUT_IbeAX = (c, i) => ioOut(c, i, i.imm & 0xff, i.osz === 2 ? 2 : 4);
+  h.OUT_DXAL = (c, i) => ioOut(c, i, c.getReg(2, 2), 1);
+  h.OUT_DXeAX = (c, i) => ioOut(c, i, c.getReg(2, 2), i.osz === 2 ? 2 : 4);
   h.SYSCALL = syscall;
   h.SYSRET = sysret;
   h.SYSENTER = sysenter;

@@ -9,7 +9,8 @@ import type { DecodedInsn } from '../decoder/decodedInsn.ts';
 import { Rep } from '../decoder/decodedInsn.ts';
 import { DF, SegReg } from '../arch.ts';
 import { testCc } from '../flags.ts';
-import { GPR, RFLAGS, RIP } from '../state/layout.ts';
+import { GPR, RFLAGS, RIP, SEG_BASE_HI, SEG_BASE_LO, segOff } from '../state/layout.ts';
+import { ioIntercept } from '../vmx/ioMsrExits.ts';
 import { readMem, writeMem } from '../memory.ts';
 import { AluOp, alu } from './alu.ts';
 import { checkIo } from './misc.ts';
@@ -92,6 +93,7 @@ function once(c: Cpu, i: DecodedInsn, kind: Str, size: number, srcSeg: number): 
       const port = c.getReg(2, 2);
       checkIo(c, port, size);
       const di = idx(c, 7, asz), diHi = c.hi;
+      if (c.nonRoot) ioIntercept(c, i, port, size, true, true, ...segLinear(c, SegReg.ES, di, diHi));
       // Probe the destination first so a fault does not lose the port read.
       writeMem(c, SegReg.ES, di, diHi, size, 0, 0);
       writeMem(c, SegReg.ES, di, diHi, size, c.io.read(port, size as IoSize), 0);
@@ -102,6 +104,7 @@ function once(c: Cpu, i: DecodedInsn, kind: Str, size: number, srcSeg: number): 
       const port = c.getReg(2, 2);
       checkIo(c, port, size);
       const si = idx(c, 6, asz), siHi = c.hi;
+      if (c.nonRoot) ioIntercept(c, i, port, size, false, true, ...segLinear(c, srcSeg, si, siHi));
       c.io.write(port, size as IoSize, readMem(c, srcSeg, si, siHi, size));
       bump(c, 6, asz, d);
     }
@@ -124,6 +127,14 @@ function str(c: Cpu, i: DecodedInsn, kind: Str, size: number): void {
     // REPE stops when ZF=0, REPNE when ZF=1.
     if (compare && (i.rep === Rep.F3 ? !testCc(c.s, 4) : testCc(c.s, 4))) return;
   }
+}
+
+/** Segment base + offset without checks: the guest-linear address a VM exit reports for INS/OUTS. */
+function segLinear(c: Cpu, seg: number, off: number, offHi: number): [number, number] {
+  const b = segOff(seg, 0);
+  const base = c.long64 && seg < SegReg.FS ? 0 : c.s[b + SEG_BASE_LO];
+  const l = off + base;
+  return [l >>> 0, c.long64 ? (offHi + (seg < SegReg.FS ? 0 : c.s[b + SEG_BASE_HI]) + (l > 0xffffffff ? 1 : 0)) >>> 0 : 0];
 }
 
 export function registerString(h: HandlerTable): void {

@@ -7,7 +7,7 @@ import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decoder/decodedInsn.ts';
 import {
   AR_L, AR_P, AR_S, AR_UNUSABLE, CR0_CD, CR0_ET, CR0_NW, CR0_PE, CR0_PG, CR0_TS, CR4_DE, CR4_PAE, CR4_PCIDE,
-  EFER_LMA, EFER_LME, SegReg, TYPE_C, TYPE_CODE, TYPE_R, TYPE_W, Vec, ZF, CR4_LA57,
+  EFER_LMA, EFER_LME, SegReg, CR4_VMXE, TYPE_C, TYPE_CODE, TYPE_R, TYPE_W, Vec, ZF, CR4_LA57,
 } from '../arch.ts';
 import { CcOp, flushFlags } from '../flags.ts';
 import {
@@ -18,10 +18,13 @@ import { arDpl, desc, descAr, descBase, descLimit, readDescriptor, setAccessed }
 import { readE, readEaPlus, writeE, writeEaPlus, writeG } from './operands.ts';
 import type { HandlerTable } from './handlerTypes.ts';
 import { writeSystem } from '../memory.ts';
+import { shadowedCr } from '../vmx/intercepts.ts';
+import { CR0_FIXED0, CR4_FIXED0 } from '../vmx/capabilities.ts';
 
-/** CR4 bits this core accepts (others #GP): VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT, and as advertised FSGSBASE PCIDE OSXSAVE SMEP SMAP PKE. */
-function cr4Allowed(c: Cpu): number {
+/** CR4 bits this core accepts (others #GP): VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT, and as advertised VMXE FSGSBASE PCIDE OSXSAVE SMEP SMAP PKE. */
+export function cr4Allowed(c: Cpu): number {
   let m = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400;
+  if (c.cpuid.has('VMX')) m |= CR4_VMXE;
   if (c.cpuid.has('FSGSBASE')) m |= 1 << 16;
   if (c.cpuid.has('PCID')) m |= 1 << 17;
   if (c.cpuid.has('SMEP')) m |= 1 << 20;
@@ -38,6 +41,8 @@ export function writeCr0(c: Cpu, v: number, vHi: number): void {
   v = (v | CR0_ET) >>> 0;
   v &= 0xe005003f;
   if ((v & CR0_PG) !== 0 && (v & CR0_PE) === 0) c.fault(Vec.GP, 0);
+  // In VMX operation CR0.PE, NE and PG are fixed to 1 (IA32_VMX_CR0_FIXED0, SDM 24.8).
+  if (c.vmx.on && (v & CR0_FIXED0) !== CR0_FIXED0) c.fault(Vec.GP, 0);
   if ((v & CR0_NW) !== 0 && (v & CR0_CD) === 0) c.fault(Vec.GP, 0);
   const old = s[CR0];
   let efer = s[EFER];
@@ -59,6 +64,8 @@ export function writeCr0(c: Cpu, v: number, vHi: number): void {
 export function writeCr4(c: Cpu, v: number, vHi: number): void {
   const s = c.s;
   if (vHi !== 0 || (v & ~cr4Allowed(c)) !== 0) c.fault(Vec.GP, 0);
+  // CR4.VMXE cannot be cleared in VMX operation (IA32_VMX_CR4_FIXED0).
+  if (c.vmx.on && (v & CR4_FIXED0) !== CR4_FIXED0) c.fault(Vec.GP, 0);
   const old = s[CR4];
   const lma = (s[EFER] & EFER_LMA) !== 0;
   if (lma && (v & CR4_PAE) === 0) c.fault(Vec.GP, 0);
@@ -101,10 +108,10 @@ function movFromCr(c: Cpu, i: DecodedInsn): void {
   const size = c.long64 ? 8 : 4;
   let lo: number, hi = 0;
   switch (i.reg) {
-    case 0: lo = s[CR0]; break;
+    case 0: lo = c.nonRoot ? shadowedCr(c, 0, s[CR0]) : s[CR0]; break;
     case 2: lo = s[CR2]; hi = s[CR2 + 1]; break;
     case 3: lo = s[CR3]; hi = s[CR3 + 1]; break;
-    case 4: lo = s[CR4]; break;
+    case 4: lo = c.nonRoot ? shadowedCr(c, 4, s[CR4]) : s[CR4]; break;
     default: lo = s[CR8];
   }
   c.setReg(i.rm, size, lo, hi);
@@ -234,7 +241,7 @@ export function registerSystem(h: HandlerTable): void {
   h.LLDT_Ew = (c, i) => loadSystemSeg(c, readE(c, i, 2), false);
   h.LTR_Ew = (c, i) => loadSystemSeg(c, readE(c, i, 2), true);
   h.SMSW_Ew = (c, i) => {
-    const v = c.s[CR0];
+    const v = c.nonRoot ? shadowedCr(c, 0, c.s[CR0]) : c.s[CR0];
     if (i.mod === 3) c.setReg(i.rm, i.osz, i.osz === 2 ? v & 0xffff : v, 0);
     else writeE(c, i, 2, v & 0xffff, 0);
   };

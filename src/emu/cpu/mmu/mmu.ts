@@ -225,6 +225,21 @@ export class Mmu {
     this.flushAll();
   }
 
+  /**
+   * INVVPID (SDM Vol. 3 31, 29.4.3): 0 individual address, 1 single context,
+   * 2 all contexts (every VPID but 0), 3 single context except global entries.
+   * Types 0 and 1 drop all of the VPID's entries, type 2 drops everything
+   * (the SDM allows invalidating more than required).
+   */
+  invvpid(type: number, vpid: number): void {
+    switch (type) {
+      case 0: case 1: this.tlb.flushVpid(vpid, true); break;
+      case 2: this.tlb.flushAll(); break;
+      default: this.tlb.flushVpid(vpid, false);
+    }
+    this.stats.flushes++;
+  }
+
   /** Drops every entry of every context. */
   flushAll(): void {
     this.tlb.flushAll();

@@ -37,7 +37,7 @@ export const VMXLAB_CORE: CpuModel = {
     // Leaf 1 EDX
     'FPU', 'VME', 'DE', 'PSE', 'TSC', 'MSR', 'PAE', 'CX8', 'APIC', 'SEP', 'MTRR', 'PGE', 'CMOV', 'PAT', 'PSE36', 'CLFSH', 'FXSR',
     // Leaf 1 ECX
-    'CX16', 'POPCNT', 'MOVBE', 'PCID', 'XSAVE',
+    'VMX', 'CX16', 'POPCNT', 'MOVBE', 'PCID', 'XSAVE',
     // Leaf 0DH sub-leaf 1
     'XSAVEOPT',
     // Leaf 7

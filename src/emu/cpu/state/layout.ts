@@ -74,6 +74,8 @@ export const FIELDS: readonly FieldDef[] = [
   f('sysenterEip', 'u64', 1, 2, 'IA32_SYSENTER_EIP'),
   f('featureControl', 'u64', 1, 2, 'IA32_FEATURE_CONTROL'),
   f('spec', 'u64', 1, 2, 'IA32_SPEC_CTRL'),
+  // VMX (vmx/vmx.ts): mode flags, VMXON pointer, current-VMCS pointer; the VMCS cache is vmx.cache.
+  f('vmx', 'internal', 1, 5, 'VMX: flags (bit 0 VMX operation, bit 1 non-root), VMXON ptr lo/hi, current-VMCS ptr lo/hi'),
 ];
 
 function computeOffsets(): Record<string, number> {
@@ -141,6 +143,7 @@ export const SYSENTER_ESP = o('sysenterEsp');
 export const SYSENTER_EIP = o('sysenterEip');
 export const FEATURE_CONTROL = o('featureControl');
 export const SPEC_CTRL = o('spec');
+export const VMX = o('vmx');
 
 /** Word offset of segment register `s` (SegReg) field `k` (SEG_SEL...). */
 export function segOff(s: number, k: number): number {

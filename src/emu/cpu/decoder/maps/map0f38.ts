@@ -24,8 +24,9 @@ m38[0x1c] = both('PABSB'); m38[0x1d] = both('PABSW'); m38[0x1e] = both('PABSD');
 ['PMOVZXBW', 'PMOVZXBD', 'PMOVZXBQ', 'PMOVZXWD', 'PMOVZXWQ', 'PMOVZXDQ'].forEach((m, k) => { m38[0x30 + k] = only66(m); });
 ['PCMPGTQ', 'PMINSB', 'PMINSD', 'PMINUW', 'PMINUD', 'PMAXSB', 'PMAXSD', 'PMAXUW', 'PMAXUD', 'PMULLD', 'PHMINPOSUW']
   .forEach((m, k) => { m38[0x37 + k] = only66(m); });
-m38[0x80] = pfx(X, op('INVEPT', 'Gy,Mdq', A.Cpl0), X, X);
-m38[0x81] = pfx(X, op('INVVPID', 'Gy,Mdq', A.Cpl0), X, X);
+// No Cpl0 attribute: VMX instructions check #UD and non-root exits before CPL (SDM 31).
+m38[0x80] = pfx(X, op('INVEPT', 'Gy,Mdq'), X, X);
+m38[0x81] = pfx(X, op('INVVPID', 'Gy,Mdq'), X, X);
 m38[0x82] = pfx(X, op('INVPCID', 'Gy,Mdq', A.Cpl0), X, X);
 ['SHA1NEXTE', 'SHA1MSG1', 'SHA1MSG2', 'SHA256RNDS2', 'SHA256MSG1', 'SHA256MSG2'].forEach((m, k) => {
   m38[0xc8 + k] = pfx(op(m, 'Vx,Wx'), X, X, X);
