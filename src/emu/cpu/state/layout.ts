@@ -5,6 +5,8 @@
  * register panel and snapshots, so a field added here is saved everywhere.
  */
 
+import { VMCS_CACHE_WORDS } from '../vmx/vmcs.ts';
+
 export type FieldKind = 'u32' | 'u64' | 'seg' | 'dtr' | 'internal';
 
 export interface FieldDef {
@@ -74,8 +76,9 @@ export const FIELDS: readonly FieldDef[] = [
   f('sysenterEip', 'u64', 1, 2, 'IA32_SYSENTER_EIP'),
   f('featureControl', 'u64', 1, 2, 'IA32_FEATURE_CONTROL'),
   f('spec', 'u64', 1, 2, 'IA32_SPEC_CTRL'),
-  // VMX (vmx/vmx.ts): mode flags, VMXON pointer, current-VMCS pointer; the VMCS cache is vmx.cache.
+  // VMX (vmx/vmx.ts): mode flags, VMXON pointer, current-VMCS pointer, and the current-VMCS cache.
   f('vmx', 'internal', 1, 5, 'VMX: flags (bit 0 VMX operation, bit 1 non-root), VMXON ptr lo/hi, current-VMCS ptr lo/hi'),
+  f('vmcs', 'internal', 1, VMCS_CACHE_WORDS, 'current-VMCS cache (vmx/vmcs.ts): lo/hi per VMCS_FIELDS slot, then launch state'),
 ];
 
 function computeOffsets(): Record<string, number> {
@@ -144,6 +147,7 @@ export const SYSENTER_EIP = o('sysenterEip');
 export const FEATURE_CONTROL = o('featureControl');
 export const SPEC_CTRL = o('spec');
 export const VMX = o('vmx');
+export const VMCS = o('vmcs');
 
 /** Word offset of segment register `s` (SegReg) field `k` (SEG_SEL...). */
 export function segOff(s: number, k: number): number {

@@ -21,7 +21,7 @@ export const VMCS_OFF_ABORT = 4;
 export const VMCS_OFF_LAUNCH = 8;
 export const VMCS_OFF_FIELDS = 16;
 export const FIELD_COUNT = VMCS_FIELDS.length;
-/** Cache words: two per field, then the launch state. */
+/** Cache words: two per field, then the launch state (the `vmcs` field of the register file). */
 const CACHE_LAUNCH = FIELD_COUNT * 2;
 export const VMCS_CACHE_WORDS = CACHE_LAUNCH + 1;
 
@@ -32,8 +32,11 @@ export function slot(name: string): number {
   return k;
 }
 
+/** A view over the register file's `vmcs` words (layout.ts), so snapshots and the UI see the cache. */
 export class VmcsCache {
-  readonly w = new Uint32Array(VMCS_CACHE_WORDS);
+  constructor(readonly w: Uint32Array) {
+    if (w.length !== VMCS_CACHE_WORDS) throw new Error('VMCS cache view has the wrong size');
+  }
 
   lo(k: number): number { return this.w[k * 2]; }
   hi(k: number): number { return this.w[k * 2 + 1]; }

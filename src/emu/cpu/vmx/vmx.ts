@@ -7,10 +7,10 @@
 import type { Cpu } from '../cpu.ts';
 import { AF, CF, OF, PF, SF, ZF } from '../arch.ts';
 import { flushFlags, CcOp } from '../flags.ts';
-import { CC_OP, RFLAGS, VMX } from '../state/layout.ts';
+import { CC_OP, RFLAGS, VMCS, VMX } from '../state/layout.ts';
 import { fieldSlot, fieldWidth, FieldWidth, VMCS_FIELDS } from './fields.ts';
 import { SUPPORTED_FEATURES } from './capabilities.ts';
-import { VmcsCache } from './vmcs.ts';
+import { VMCS_CACHE_WORDS, VmcsCache } from './vmcs.ts';
 import { VM_INSTRUCTION_ERROR } from './slots.ts';
 
 /** Word offsets in the register file. */
@@ -20,13 +20,15 @@ export const enum VmxFlag { On = 1, NonRoot = 2 }
 const ARITH6 = CF | PF | AF | ZF | SF | OF;
 
 export class Vmx {
-  readonly cache = new VmcsCache();
+  readonly cache: VmcsCache;
   /** VM exits taken since reset (for the UI and bench). */
   exits = 0;
   /** Id of the entry check that failed last (entryChecks.ts), '' if none. */
   lastFailedCheck = '';
 
-  constructor(private readonly c: Cpu) {}
+  constructor(private readonly c: Cpu) {
+    this.cache = new VmcsCache(c.s.subarray(VMCS, VMCS + VMCS_CACHE_WORDS));
+  }
 
   reset(): void {
     const s = this.c.s;
