@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TestMachine, CODE } from './testMachine.ts';
-import { CR0 } from '../../src/emu/cpu/state/layout.ts';
+import { CR0, MISC_ENABLE } from '../../src/emu/cpu/state/layout.ts';
 import { Vec } from '../../src/emu/cpu/arch.ts';
 
 const DATA = 0x5000;
@@ -184,9 +184,56 @@ describe('x87 arithmetic and transfers', () => {
   });
 });
 
+describe('where QEMU TCG departs from the SDM (checked here, not in the differential program)', () => {
+  it('FPREM1 reports the low bits of the rounded quotient (-7.5 / 2 -> -4: C0 = 1), as remquo() relies on', () => {
+    const m = new TestMachine('prot32');
+    putF64(m, DATA, -7.5); putF64(m, DATA + 8, 2);
+    m.load(`fninit
+      fld qword [${DATA + 8}]
+      fld qword [${DATA}]
+      fprem1
+      fnstsw ax
+      fstp qword [${DATA + 16}]
+      hlt`).runToHlt();
+    expect(Number(m.reg('rax')) & 0x4700).toBe(0x0100);
+    expect(f64(m, DATA + 16)).toBe(0.5);
+  });
+
+  it('FLD m32fp of a denormal raises DE; an unmasked ZE leaves operands and TOP alone (no pop); C1 on round-up', () => {
+    const m = new TestMachine('prot32');
+    m.mem.write32(DATA, 3);
+    m.load(`fninit
+      fld dword [${DATA}]
+      fnstsw ax
+      mov ebx, eax
+      fninit
+      fldcw [cw]
+      fld1
+      fldz
+      fdivp st1, st0
+      fnstsw ax
+      mov ecx, eax
+      fnclex
+      fninit
+      fldcw [up]
+      fld1
+      fld qword [seven]
+      fdivp st1, st0         ; 1/7 rounded up
+      fnstsw ax
+      hlt
+      cw: dw 0x037b
+      up: dw 0x0b7f
+      seven: dq 7.0`).runToHlt();
+    expect(Number(m.reg('rbx')) & 0x3f).toBe(0x02);
+    expect((Number(m.reg('rcx')) >>> 11) & 7).toBe(6);   // still two values on the stack
+    expect(Number(m.reg('rax')) & 0x0200).toBe(0x0200);  // C1
+  });
+});
+
 describe('x87 images and pointers', () => {
   it('FNSAVE (32-bit protected mode): environment, FIP/FOP of the last non-control instruction, registers; then FNINIT state', () => {
     const m = new TestMachine('prot32');
+    m.cpu.s[MISC_ENABLE] |= 1 << 2; // FOP compatibility mode: every instruction records FOP
     m.load(`fninit
       fld1
       fldl2t
@@ -224,7 +271,7 @@ describe('x87 images and pointers', () => {
     m.runToHlt();
     const ip = 0x10000 + 2;                          // CS = 1000h, fld1 at offset 2
     expect(m.mem.read16(0x606)).toBe(ip & 0xffff);
-    expect(m.mem.read16(0x608)).toBe(((ip >>> 4) & 0xf000) | 0x1e8); // FIP 19:16 and FOP (D9 E8)
+    expect(m.mem.read16(0x608)).toBe((ip >>> 4) & 0xf000);  // FIP 19:16; FOP 0 (no unmasked exception)
     expect(m.cpu.fpu.fcw & 0x3f).toBe(0x3f);
   });
 
@@ -240,6 +287,26 @@ describe('x87 images and pointers', () => {
       fstp qword [${DATA + 0x108}]
       hlt`).runToHlt();
     expect(f64(m, DATA + 0x108)).toBe(2.25);
+  });
+});
+
+describe('FOP (SDM Vol. 1 8.1.9.1)', () => {
+  it('by default only an instruction with an unmasked exception leaves its opcode; IA32_MISC_ENABLE[2] keeps every one', () => {
+    for (const compat of [false, true]) {
+      const m = new TestMachine('prot32');
+      if (compat) m.cpu.s[MISC_ENABLE] |= 1 << 2;
+      m.load(`fninit
+        fld1
+        fnstenv [${DATA}]
+        fldcw [cw]
+        fldz
+        fdiv st1, st0         ; ZE unmasked: DC F9
+        fnstenv [${DATA + 32}]
+        hlt
+        cw: dw 0x037b`).runToHlt();
+      expect(m.mem.read16(DATA + 18) & 0x7ff).toBe(compat ? 0x1e8 : 0);
+      expect(m.mem.read16(DATA + 32 + 18) & 0x7ff).toBe(0x4f9);
+    }
   });
 });
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { TestMachine, CR4, CR0 } from './testMachine.ts';
 import { Vec } from '../../src/emu/cpu/arch.ts';
-import { MXCSR, XMM, XCR0 } from '../../src/emu/cpu/state/layout.ts';
+import { MISC_ENABLE, MXCSR, XMM, XCR0 } from '../../src/emu/cpu/state/layout.ts';
 import { VMXLAB_CORE } from '../../src/emu/cpu/models/cpuModel.ts';
 
 const AREA = 0x6000; // 64-byte aligned
@@ -18,6 +18,7 @@ describe('FXSAVE / FXRSTOR', () => {
     const m = new TestMachine('long64');
     const s = m.cpu.s;
     s[CR4] |= OSFXSR;
+    s[MISC_ENABLE] |= 1 << 2; // FOP compatibility mode
     s[MXCSR] = 0x1f80 | 0x20;
     for (let k = 0; k < 64; k++) s[XMM + k] = (0x01010101 * (k + 1)) >>> 0;
     m.load(`fninit

@@ -7,7 +7,7 @@
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decoder/decodedInsn.ts';
 import { CR0_EM, CR0_NE, CR0_TS, SegReg, Vec } from '../arch.ts';
-import { CR0, SEG_SEL, segOff } from '../state/layout.ts';
+import { CR0, MISC_ENABLE, SEG_SEL, segOff } from '../state/layout.ts';
 import { DE, F80, FpEnv, fromF32, fromF64 } from '../fpu/index.ts';
 import { probeWrite } from '../memory.ts';
 import { readEaPlus, writeEaPlus } from './operands.ts';
@@ -48,13 +48,21 @@ export function fopOf(i: DecodedInsn): number {
   return ((i.opc & 7) << 8) | (i.modrm & 0xff);
 }
 
+/** IA32_MISC_ENABLE bit 2: FOP code compatibility mode (SDM Vol. 1 8.1.9.1). */
+const MISC_FOP_COMPAT = 1 << 2;
+
 /**
  * Records FOP, FCS:FIP and, for memory forms, FDS:FDP. Offsets, not linear addresses:
- * the real-mode images compute (selector << 4) + offset themselves.
+ * the real-mode images compute (selector << 4) + offset themselves. FOP follows the
+ * default (non-compatibility) FOP mode of Pentium 4 and later (SDM Vol. 1 8.1.9.1): it is
+ * kept only for an instruction that raised an unmasked exception, else stored as 0, unless
+ * IA32_MISC_ENABLE[2] selects the compatibility mode where every instruction records it.
  */
 export function recordPointers(c: Cpu, i: DecodedInsn): void {
-  const s = c.s;
-  c.fpu.setLastInstruction(fopOf(i), c.startLo, c.long64 ? c.startHi : 0, s[segOff(SegReg.CS, SEG_SEL)]);
+  const s = c.s, f = c.fpu;
+  const unmasked = (f.env.flags & 0x3f & ~f.fcw) !== 0;
+  const fop = unmasked || (s[MISC_ENABLE] & MISC_FOP_COMPAT) !== 0 ? fopOf(i) : 0;
+  f.setLastInstruction(fop, c.startLo, c.long64 ? c.startHi : 0, s[segOff(SegReg.CS, SEG_SEL)]);
   if (i.mod !== 3) c.fpu.setLastData(c.eaLo, i.asz === 8 ? c.eaHi : 0, s[segOff(i.seg, SEG_SEL)]);
 }
 
@@ -71,6 +79,7 @@ export function x87(body: InsnHandler, kind: X87Kind = X87Kind.Normal): InsnHand
   return (c, i) => {
     checkX87Nm(c);
     if (c.fpu.pendingUnmasked) pendingX87(c);
+    c.fpu.env.flags = 0; // handlers that never call begin() raise nothing
     body(c, i);
     recordPointers(c, i);
   };
