@@ -97,7 +97,8 @@ export function bootBundledGuest(manifest: GuestManifest, settings: BootSettings
 export function bootDemo(): Promise<boolean> {
   return attempt('downloading the demo', async () => {
     const kernel = await fetchBytes('demo/demo64.elf', 'demo64.elf');
-    await boot({ kernelName: 'demo64.elf', kernel, cmdline: '', memMiB: 32, vcpus: 1, run: true });
+    const systemMap = await fetch('demo/demo64.map').then((r) => (r.ok ? r.text() : undefined), () => undefined);
+    await boot({ kernelName: 'demo64.elf', kernel, systemMap, cmdline: '', memMiB: 32, vcpus: 1, run: true });
     return 'bare-metal demo (64-bit Multiboot)';
   });
 }
