@@ -145,6 +145,17 @@ export function probeWrite(c: Cpu, seg: number, offLo: number, offHi: number, si
   }
 }
 
+/**
+ * Reads seg:offset for a read-modify-write instruction. The access is checked
+ * for writing before anything is read, so a fault on a read-only or
+ * not-present destination leaves registers and flags as they were and the
+ * error code has W=1 (as Bochs models it; QEMU reports the read). @faults
+ */
+export function readMemRmw(c: Cpu, seg: number, offLo: number, offHi: number, size: number): number {
+  probeWrite(c, seg, offLo, offHi, size);
+  return readMem(c, seg, offLo, offHi, size);
+}
+
 /** Supervisor-mode (implicit) read of a linear address: descriptor tables, IDT, TSS. @faults */
 export function readSystem(c: Cpu, laLo: number, laHi: number, size: number): number {
   const prev = c.implicitSupervisor;

@@ -3,7 +3,7 @@ import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decoder/decodedInsn.ts';
 import { CcOp, getCF, setCc, setCc64 } from '../flags.ts';
 import { add64, r64, sub64 } from '../u64.ts';
-import { readE, readG, writeE, writeG } from './operands.ts';
+import { readE, readG, readRmwE, writeE, writeG } from './operands.ts';
 import type { HandlerTable } from './handlerTypes.ts';
 
 export const enum AluOp { ADD = 0, OR = 1, ADC = 2, SBB = 3, AND = 4, SUB = 5, XOR = 6, CMP = 7 }
@@ -55,7 +55,7 @@ function alu64(c: Cpu, op: AluOp, a: number, aHi: number, b: number, bHi: number
 /** E op= G */
 function aluEG(c: Cpu, i: DecodedInsn, op: AluOp, size: number): void {
   const b = readG(c, i, size), bHi = c.hi;
-  const a = readE(c, i, size), aHi = c.hi;
+  const a = op === AluOp.CMP ? readE(c, i, size) : readRmwE(c, i, size), aHi = c.hi;
   const r = alu(c, op, size, a, aHi, b, bHi);
   if (op !== AluOp.CMP) writeE(c, i, size, r, c.hi);
 }
@@ -68,7 +68,7 @@ function aluGE(c: Cpu, i: DecodedInsn, op: AluOp, size: number): void {
 }
 /** E op= imm (sign-extended to the operand size) */
 function aluEI(c: Cpu, i: DecodedInsn, op: AluOp, size: number): void {
-  const a = readE(c, i, size), aHi = c.hi;
+  const a = op === AluOp.CMP ? readE(c, i, size) : readRmwE(c, i, size), aHi = c.hi;
   const r = alu(c, op, size, a, aHi, trunc(i.imm, size), i.imm >> 31);
   if (op !== AluOp.CMP) writeE(c, i, size, r, c.hi);
 }
@@ -86,7 +86,7 @@ function test(c: Cpu, size: number, a: number, aHi: number, b: number, bHi: numb
 
 function incDec(c: Cpu, i: DecodedInsn, size: number, dec: boolean, reg: number): void {
   const s = c.s;
-  const a = reg >= 0 ? c.getReg(reg, size) : readE(c, i, size), aHi = c.hi;
+  const a = reg >= 0 ? c.getReg(reg, size) : readRmwE(c, i, size), aHi = c.hi;
   const cf = getCF(s);
   let r: number, rHi = 0;
   if (size === 8) {
@@ -102,12 +102,12 @@ function incDec(c: Cpu, i: DecodedInsn, size: number, dec: boolean, reg: number)
 }
 
 function notE(c: Cpu, i: DecodedInsn, size: number): void {
-  const a = readE(c, i, size), aHi = c.hi;
+  const a = readRmwE(c, i, size), aHi = c.hi;
   writeE(c, i, size, trunc(~a, size), ~aHi >>> 0);
 }
 
 function negE(c: Cpu, i: DecodedInsn, size: number): void {
-  const a = readE(c, i, size), aHi = c.hi;
+  const a = readRmwE(c, i, size), aHi = c.hi;
   const r = alu(c, AluOp.SUB, size, 0, 0, a, aHi);
   writeE(c, i, size, r, c.hi);
 }

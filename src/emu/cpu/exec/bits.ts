@@ -4,8 +4,8 @@ import type { DecodedInsn } from '../decoder/decodedInsn.ts';
 import { ARITH_FLAGS, CF, ZF } from '../arch.ts';
 import { CcOp, flushFlags } from '../flags.ts';
 import { CC_OP, RFLAGS } from '../state/layout.ts';
-import { readMem, writeMem } from '../memory.ts';
-import { readE, readG, writeE, writeG } from './operands.ts';
+import { readMem, readMemRmw, writeMem } from '../memory.ts';
+import { readE, readG, readRmwE, writeE, writeG } from './operands.ts';
 import { add64, r64, sar64 } from '../u64.ts';
 import type { HandlerTable } from './handlerTypes.ts';
 
@@ -26,7 +26,7 @@ function bt(c: Cpu, i: DecodedInsn, op: BtOp, fromImm: boolean): void {
   else { off = readG(c, i, size); offHi = c.hi; }
   if (i.mod === 3 || fromImm) {
     const n = off & (bits - 1);
-    let lo = readE(c, i, size), hi = c.hi;
+    let lo = op === BtOp.BT ? readE(c, i, size) : readRmwE(c, i, size), hi = c.hi;
     const word = n < 32 ? lo : hi, b = n & 31;
     const cf = (word >>> b) & 1;
     setFlagBits(c, CF, cf);
@@ -46,7 +46,7 @@ function bt(c: Cpu, i: DecodedInsn, op: BtOp, fromImm: boolean): void {
   let lo: number, hi = 0;
   if (i.asz === 8) { add64(c.eaLo, c.eaHi, dLo, dHi); lo = r64[0]; hi = r64[1]; }
   else lo = i.asz === 4 ? (c.eaLo + dLo) >>> 0 : (c.eaLo + dLo) & 0xffff;
-  const v = readMem(c, i.seg, lo, hi, 1);
+  const v = op === BtOp.BT ? readMem(c, i.seg, lo, hi, 1) : readMemRmw(c, i.seg, lo, hi, 1);
   setFlagBits(c, CF, (v >>> bit) & 1);
   if (op === BtOp.BT) return;
   let w = v;

@@ -9,7 +9,7 @@ import { CcOp, flushFlags, readFlags, testCc } from '../flags.ts';
 import { CC_OP, RFLAGS, SEG_SEL, SHADOW, segOff } from '../state/layout.ts';
 import { readMem, writeMem } from '../memory.ts';
 import { loadSeg } from '../segments.ts';
-import { readE, readEaPlus, readG, writeE, writeEaPlus, writeG } from './operands.ts';
+import { readE, readEaPlus, readG, readRmwE, writeE, writeEaPlus, writeG } from './operands.ts';
 import { AluOp, alu, trunc } from './alu.ts';
 import type { HandlerTable } from './handlerTypes.ts';
 
@@ -39,7 +39,7 @@ export function movToSreg(c: Cpu, seg: number, sel: number): void {
 
 function cmpxchg(c: Cpu, i: DecodedInsn, size: number): void {
   const src = readG(c, i, size), srcHi = c.hi;
-  const dst = readE(c, i, size), dstHi = c.hi;
+  const dst = readRmwE(c, i, size), dstHi = c.hi;
   const acc = c.getReg(0, size), accHi = c.hi;
   alu(c, AluOp.CMP, size, acc, accHi, dst, dstHi);
   if (acc === dst && (size !== 8 || accHi === dstHi)) writeE(c, i, size, src, srcHi);
@@ -52,7 +52,7 @@ function cmpxchg(c: Cpu, i: DecodedInsn, size: number): void {
 
 function xadd(c: Cpu, i: DecodedInsn, size: number): void {
   const src = readG(c, i, size), srcHi = c.hi;
-  const dst = readE(c, i, size), dstHi = c.hi;
+  const dst = readRmwE(c, i, size), dstHi = c.hi;
   const sum = alu(c, AluOp.ADD, size, dst, dstHi, src, srcHi), sumHi = c.hi;
   writeG(c, i, size, dst, dstHi);
   writeE(c, i, size, sum, sumHi);

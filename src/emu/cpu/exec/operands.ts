@@ -7,7 +7,7 @@ import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decoder/decodedInsn.ts';
 import { AR_DB, SegReg } from '../arch.ts';
 import { GPR, RIP, SEG_AR, segOff } from '../state/layout.ts';
-import { readMem, writeMem } from '../memory.ts';
+import { readMem, readMemRmw, writeMem } from '../memory.ts';
 
 /** Computes the memory operand's offset into c.eaLo/c.eaHi, truncated to the address size. */
 export function computeEa(c: Cpu, i: DecodedInsn): void {
@@ -43,6 +43,13 @@ export function computeEa(c: Cpu, i: DecodedInsn): void {
 export function readE(c: Cpu, i: DecodedInsn, size: number): number {
   if (i.mod === 3) return c.getReg(i.rm, size, i.rex);
   return readMem(c, i.seg, c.eaLo, c.eaHi, size);
+}
+
+/** Reads the E operand of a read-modify-write instruction (a memory operand is checked for
+ *  writing first: see readMemRmw). @faults */
+export function readRmwE(c: Cpu, i: DecodedInsn, size: number): number {
+  if (i.mod === 3) return c.getReg(i.rm, size, i.rex);
+  return readMemRmw(c, i.seg, c.eaLo, c.eaHi, size);
 }
 
 /** Writes the E operand. @faults */

@@ -5,7 +5,7 @@ import { CF, OF } from '../arch.ts';
 import { CcOp, flushFlags, setCc, setCc64 } from '../flags.ts';
 import { CC_OP, RFLAGS } from '../state/layout.ts';
 import { r64, sar64, shl64, shr64 } from '../u64.ts';
-import { readE, readG, writeE } from './operands.ts';
+import { readE, readG, readRmwE, writeE } from './operands.ts';
 import { trunc } from './alu.ts';
 import type { HandlerTable } from './handlerTypes.ts';
 
@@ -27,7 +27,7 @@ function bit64(lo: number, hi: number, n: number): number {
 function shift(c: Cpu, i: DecodedInsn, size: number, op: Sh, rawCount: number): void {
   const bits = size * 8;
   const count = rawCount & (size === 8 ? 0x3f : 0x1f);
-  const a = readE(c, i, size);
+  const a = count === 0 ? readE(c, i, size) : readRmwE(c, i, size);
   // Count 0: no flags change, but a 32-bit register destination is still zero-extended.
   if (count === 0) { if (size === 4 && i.mod === 3) writeE(c, i, 4, a, 0); return; }
   const aHi = c.hi;
@@ -142,7 +142,7 @@ function shiftDouble(c: Cpu, i: DecodedInsn, left: boolean, rawCount: number): v
   const size = i.osz;
   const count = rawCount & (size === 8 ? 0x3f : 0x1f);
   const src = readG(c, i, size), srcHi = c.hi;
-  const a = readE(c, i, size), aHi = c.hi;
+  const a = count === 0 ? readE(c, i, size) : readRmwE(c, i, size), aHi = c.hi;
   if (count === 0) { if (size === 4 && i.mod === 3) writeE(c, i, 4, a, 0); return; }
   const bits = size * 8;
   let lo: number, hi = 0, cf: number, sign: number, signA: number;
