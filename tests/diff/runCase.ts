@@ -32,7 +32,12 @@ async function compare(prog: GeneratedProgram): Promise<string> {
   const [qemu, vmx] = [await runInQemu(elf), runInVmxlab(elf)];
   if (vmx.reason !== 'exit') return `vmxlab stopped: ${vmx.reason}\n${vmx.message}\n${vmx.serial.slice(-800)}`;
   if (qemu.serial === vmx.serial) return '';
-  return compareDumps(prog, 'qemu  ', qemu.serial, 'vmxlab', vmx.serial, 1000) || '(serial differs outside the cases)';
+  const report = compareDumps(prog, 'qemu  ', qemu.serial, 'vmxlab', vmx.serial, 1000);
+  if (report) return report;
+  const a = qemu.serial.split('\n'), b = vmx.serial.split('\n');
+  const k = a.findIndex((l, n) => l !== b[n]);
+  return `serial differs outside the cases (QEMU ${qemu.timedOut ? 'timed out' : `exit ${qemu.exitCode}`}), line ${k + 1}:\n` +
+    `  qemu  : ${a[k]}\n  vmxlab: ${b[k] ?? '(missing)'}`;
 }
 
 async function main(): Promise<void> {

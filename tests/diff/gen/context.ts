@@ -38,8 +38,8 @@ export class GenContext {
 
   constructor(readonly rng: Rng, readonly mode: Mode) {}
 
-  emit(line: string): void {
-    this.lines.push(line);
+  emit(...lines: string[]): void {
+    this.lines.push(...lines);
   }
 
   /** Records an instruction's effect on the status flags: `def` written with defined

@@ -65,6 +65,21 @@ describe('instruction generator', () => {
     }
   });
 
+  it('fault programs cover #UD, #GP, #PF and end every case in one faulting instruction', () => {
+    const p64 = generateProgram({ seed: 1, mode: 64, cases: 300, length: 3, kind: 'fault' });
+    const p32 = generateProgram({ seed: 1, mode: 32, cases: 300, length: 3, kind: 'fault' });
+    for (const m of ['ud2', 'lock add eax, ebx', 'times ', 'mov ss, ax', 'mov ds, ax', 'call r', 'jmp r', 'rep stos', 'rep movs',
+      'rep lods', 'std', 'xadd', 'bts qword [rax + 400], 63']) {
+      expect(p64.source, m).toContain(m);
+    }
+    expect(p64.source).toMatch(/mov r[sd]i, 0x5fff/); // REP up into the not-present page
+    expect(p64.source).toMatch(/mov rdi, 0x6(3fff|4000)/); // REP down from the NX page into the read-only one
+    expect(p32.source).toContain('swapgs');
+    expect(p32.source).not.toMatch(/\b(r[a-d]x|rsi|rdi|r\d+)\b/);
+    // Every case arms fault_resume once and resumes at its own label.
+    expect(p64.source.match(/\[fault_resume\], \.resume/g)?.length).toBe(300);
+  });
+
   it('reads the seed set from the environment', () => {
     expect(diffConfig({ VMXLAB_DIFF_SEEDS: '3-5,9', VMXLAB_DIFF_CASES: '7' })).toMatchObject({ seeds: [3, 4, 5, 9], cases: 7 });
   });

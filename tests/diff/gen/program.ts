@@ -13,6 +13,7 @@ import { bitsGroup } from './groups/bits.ts';
 import { movesGroup } from './groups/moves.ts';
 import { stringGroup } from './groups/string.ts';
 import { sseGroup } from './groups/sse.ts';
+import { faultCase, faultPagesSetup } from './groups/faults.ts';
 
 /** Every group the generator knows. */
 export const ALL_GROUPS: readonly InstructionGroup[] = [aluGroup, shiftGroup, mulDivGroup, bitsGroup, movesGroup, stringGroup, sseGroup];
@@ -28,8 +29,9 @@ export interface ProgramSpec {
   /** Instructions per case (K). */
   length: number;
   groups?: string[];
-  /** 'random' (default) or 'divide-error': each case ends in a #DE. */
-  kind?: 'random' | 'divide-error';
+  /** 'random' (default); 'divide-error': each case ends in a #DE; 'fault': in a deliberate
+   *  #UD, #GP, #SS or #PF (groups/faults.ts). */
+  kind?: 'random' | 'divide-error' | 'fault';
   /** Emit only these case ids (the others are still generated, so the ids keep their content). */
   only?: number[];
 }
@@ -77,6 +79,7 @@ export function generateProgram(spec: ProgramSpec): GeneratedProgram {
     listing.push(`rflags = 0x${initialFlags(rng.u32()).toString(16)}`);
     for (let k = 0; k < spec.length; k++) pickGroup(groups, totalWeight, rng).gen(ctx);
     if (spec.kind === 'divide-error') divideErrorCase(ctx);
+    else if (spec.kind === 'fault') faultCase(ctx);
     listing.push(...ctx.lines);
     cases.push({ id, listing, flagMask: ctx.undef });
   }
@@ -97,7 +100,7 @@ export function buildProgram(name: string, spec: ProgramSpec, cases: GeneratedCa
   const word = long ? 'qword' : 'dword';
   const sp = long ? 'rsp' : 'esp';
   const sse = defines.includes('WANT_SSE');
-  const deError = spec.kind === 'divide-error';
+  const faulting = spec.kind === 'divide-error' || spec.kind === 'fault';
   const out: string[] = [
     `; generated: seed ${spec.seed}, ${spec.mode}-bit, ${spec.cases} cases x ${spec.length} instructions, groups ${(spec.groups ?? DEFAULT_GROUPS).join(',')}`,
     'global test_main',
@@ -108,6 +111,7 @@ export function buildProgram(name: string, spec: ProgramSpec, cases: GeneratedCa
     's_done: db "done", 10, 0',
     'section .text',
     'test_main:',
+    ...(spec.kind === 'fault' && long ? faultPagesSetup() : []),
   ];
   for (const c of cases) {
     out.push(`; ---- case ${c.id}`);
@@ -118,12 +122,12 @@ export function buildProgram(name: string, spec: ProgramSpec, cases: GeneratedCa
         out.push(`mov edi, ${scratch[1]}`, 'call rt_scratch_fill', `mov [rt_saved_sp], ${sp}`);
       } else if (flags) {
         out.push(`push ${word} ${flags[1]}`, long ? 'popfq' : 'popfd');
-        if (deError) out.push(`mov ${word} [fault_resume], .resume${c.id}`);
+        if (faulting) out.push(`mov ${word} [fault_resume], .resume${c.id}`);
       } else {
         out.push(line);
       }
     }
-    if (deError) out.push(`.resume${c.id}:`);
+    if (faulting) out.push(`.resume${c.id}:`);
     for (let i = 0; i < nregs; i++) out.push(`mov [rt_regs+${i * 8}], ${regName(i, spec.mode)}`);
     out.push(long ? 'pushfq' : 'pushfd', `pop ${word} [rt_regs+${nregs * 8}]`, `mov ${sp}, [rt_saved_sp]`, 'cld');
     // Mask with AND of an imm32 (sign-extended in 64-bit mode): mask bits are all below bit 12.

@@ -3,6 +3,7 @@
 //   VMXLAB_DIFF_CASES=300     cases per program
 //   VMXLAB_DIFF_LENGTH=24     instructions per case
 //   VMXLAB_DIFF_GROUPS=alu,shift,...   instruction groups (default: the integer set)
+//   VMXLAB_DIFF_FAULT_SEEDS=1-50  seeds of the deliberate-fault programs (300 cases each)
 import { DEFAULT_GROUPS } from './program.ts';
 
 export interface DiffConfig {
@@ -10,6 +11,8 @@ export interface DiffConfig {
   cases: number;
   length: number;
   groups: string[];
+  /** Seeds of the 'fault' programs (each case ends in a #UD, #GP or #PF). */
+  faultSeeds: number[];
 }
 
 function parseSeeds(s: string): number[] {
@@ -29,5 +32,7 @@ export function diffConfig(env: Record<string, string | undefined> = process.env
     cases: Number(env.VMXLAB_DIFF_CASES ?? 250),
     length: Number(env.VMXLAB_DIFF_LENGTH ?? 20),
     groups: env.VMXLAB_DIFF_GROUPS ? env.VMXLAB_DIFF_GROUPS.split(',') : DEFAULT_GROUPS,
+    // CI: 2 seeds x 2 modes x 300 deliberate faults.
+    faultSeeds: env.VMXLAB_DIFF_FAULT_SEEDS ? parseSeeds(env.VMXLAB_DIFF_FAULT_SEEDS) : [1, 2],
   };
 }
