@@ -94,6 +94,13 @@ pop80:
     call rt_hex32
     ret
 
+hexsp:
+    push DI_
+    mov edi, ' '
+    call rt_putc
+    pop DI_
+    jmp rt_hex32
+
 hex16:
     push DI_
     shr edi, 8
@@ -599,12 +606,92 @@ test_main:
     call prsw
     call rt_newline
 
+    ; ---- XSAVE / XRSTOR (x87 and SSE components, standard format) ------------------
+    mov AX_, cr4
+    or eax, 1 << 18         ; OSXSAVE
+    mov cr4, AX_
+    LABEL "xcr0"
+    xor ecx, ecx
+    xgetbv
+    mov edi, eax
+    call hexsp
+    mov eax, 3
+    xor edx, edx
+    xor ecx, ecx
+    xsetbv
+    xgetbv
+    mov edi, eax
+    call hexsp
+    mov eax, 1
+    cpuid
+    mov edi, ecx
+    shr edi, 26
+    and edi, 3              ; XSAVE, OSXSAVE
+    call hexsp
+    mov eax, 0xd
+    xor ecx, ecx
+    cpuid
+    mov edi, eax
+    call hexsp
+    mov edi, ebx
+    call hexsp
+    mov edi, ecx
+    call hexsp
+    call rt_newline
+    fninit
+    fldpi
+    fld1
+    call clear_area
+    mov dword [area + 512], 0x80    ; XSTATE_BV bits outside RFBM are kept
+    mov eax, 1                      ; x87 only
+    xor edx, edx
+    xsave [area]
+    call mask_fx
+    LABEL "xsave x87"
+    mov SI_, area
+    mov ecx, 16
+    call dump
+    mov SI_, area + 512
+    mov ecx, 4
+    call dump
+    mov eax, 3
+    xor edx, edx
+    xsave [area]
+    call mask_fx
+    LABEL "xsave x87+sse"
+    mov SI_, area + 24
+    mov ecx, 2
+    call dump
+    mov SI_, area + 512
+    mov ecx, 2
+    call dump
+    fninit
+    mov dword [area + 512], 1
+    mov eax, 3
+    xor edx, edx
+    xrstor [area]
+    LABEL "xrstor"
+    call pop80
+    call pop80
+    call prswx
+    call rt_newline
+    mov dword [area + 512], 4       ; a component XCR0 does not enable: #GP
+    mov PTR [fault_resume], .xr
+    xrstor [area]
+.xr:
+    mov eax, 7                      ; AVX without support: #GP
+    xor edx, edx
+    xor ecx, ecx
+    mov PTR [fault_resume], .xs
+    xsetbv
+.xs:
+
     ; ---- #MF and #NM ---------------------------------------------------------------
     fninit
     FCW 0x037b              ; ZE unmasked
-    fld1
     fldz
-    fdiv st0, st1           ; ZE: ES set, no fault yet
+    fld1
+    fdiv st0, st1           ; 1/0, ZE unmasked: ES set, no fault yet
     LABEL "pending"
     call prsw
     call rt_newline

@@ -5,7 +5,7 @@
 // (LZCNT) and BMI1 (TZCNT) so those instructions are real rather than decoding
 // as BSR/BSF. vmxlab's CPUID must advertise the same instruction-set features
 // for the comparisons to mean anything (VMX is the exception: TCG has none).
-export const QEMU_CPU = 'Nehalem,+abm,+bmi1';
+export const QEMU_CPU = 'Nehalem,+abm,+bmi1,+xsave,+xsaveopt';
 
 /** Guest RAM for bare-metal programs on both sides, so Multiboot mem_upper agrees. */
 export const BAREMETAL_MEM_MIB = 128;
