@@ -78,12 +78,14 @@ describe('FXSAVE / FXRSTOR', () => {
     }
   });
 
-  it('#NM with CR0.TS or CR0.EM', () => {
-    for (const bit of [0x4, 0x8]) {
-      const m = new TestMachine('prot32');
-      m.cpu.s[CR0] |= bit;
-      m.load(`fxsave [${AREA}]\nhlt`).runToHlt();
-      expect(m.exception).toBe(Vec.NM);
+  it('#NM with CR0.TS, #UD with CR0.EM (which wins over TS)', () => {
+    for (const [bits, vec] of [[0x8, Vec.NM], [0x4, Vec.UD], [0xc, Vec.UD]] as const) {
+      for (const insn of ['fxsave', 'fxrstor']) {
+        const m = new TestMachine('prot32');
+        m.cpu.s[CR0] |= bits;
+        m.load(`${insn} [${AREA}]\nhlt`).runToHlt();
+        expect(m.exception, `${insn} CR0 bits ${bits}`).toBe(vec);
+      }
     }
   });
 });

@@ -12,13 +12,12 @@
  */
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decoder/decodedInsn.ts';
-import { CR0_TS, CR4_OSFXSR, Vec } from '../arch.ts';
+import { CR0_EM, CR0_TS, CR4_OSFXSR, Vec } from '../arch.ts';
 import { CR0, CR4, MXCSR, XCR0, XMM } from '../state/layout.ts';
 import { FXSAVE_BYTES, loadFxsave, storeFxsave, W_REGS } from '../fpu/index.ts';
 import { linearAddr, probeWrite } from '../memory.ts';
 import type { HandlerTable } from './handlerTypes.ts';
 import { readEaPlus, writeEaPlus } from './operands.ts';
-import { checkX87Nm } from './x87Common.ts';
 import { MXCSR_MASK, XCR0_SSE, XCR0_X87, checkOsxsave } from './xstate.ts';
 
 /** Legacy region + XSAVE header. */
@@ -70,10 +69,13 @@ function readRange(c: Cpu, i: DecodedInsn, from: number, to: number): void {
 
 // ---- FXSAVE / FXRSTOR ------------------------------------------------------------------
 
-/** #UD without CPUID.FXSR; #NM with CR0.EM or CR0.TS (SDM Vol. 2 FXSAVE exceptions). @faults */
+/**
+ * #UD without CPUID.FXSR or with CR0.EM = 1; #NM with CR0.TS = 1 (SDM Vol. 2 FXSAVE and
+ * FXRSTOR exceptions; the Pentium III manual still had #NM for EM). @faults
+ */
 function checkFxsr(c: Cpu): void {
-  if (!c.cpuid.has('FXSR')) c.fault(Vec.UD);
-  checkX87Nm(c);
+  if (!c.cpuid.has('FXSR') || (c.s[CR0] & CR0_EM) !== 0) c.fault(Vec.UD);
+  if ((c.s[CR0] & CR0_TS) !== 0) c.fault(Vec.NM);
 }
 
 function fxsave(c: Cpu, i: DecodedInsn): void {
