@@ -28,7 +28,7 @@ test('the demo boots, takes keyboard input on its serial console, and reports it
   await expect(page.getByTestId('console')).toContainText('demo> abc');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('console')).toContainText(/ticks=[0-9a-f]{16}/);
-  await expect(page.getByTestId('cpu-mode')).toContainText('64-bit long mode · 64-bit · CPL0');
+  await expect(page.getByTestId('cpu-mode')).toContainText('64-bit long mode · 64-bit · CPL0 · not in VMX operation');
   await expect(page.getByTestId('ips')).not.toHaveText('0IPS');
 });
 

@@ -29,7 +29,7 @@ export function Toolbar({ onBoot }: { onBoot: () => void }) {
       <span className="stat" title="instructions retired since boot" data-testid="icount" data-icount={m.icount}>{m.icount.toLocaleString('en-US')} insns</span>
       <span className="stat" title="virtual time (from instructions retired)">{m.virtualNs === null ? 'no virtual clock' : duration(m.virtualNs)}</span>
       <span className="stat" data-testid="cpu-mode" title="CPU mode, code size, privilege level, VMX operation">
-        {MODE_TEXT[m.mode] ?? m.mode} · {m.bits}-bit · CPL{m.cpl} · {m.vmx === null ? 'no VMX' : `VMX ${m.vmx}`}
+        {MODE_TEXT[m.mode] ?? m.mode} · {m.bits}-bit · CPL{m.cpl} · {m.vmx === null ? 'not in VMX operation' : `VMX ${m.vmx}`}
       </span>
     </div>
   );

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MachineHost } from './machineHost.ts';
 import { ByteRing } from './byteRing.ts';
 import { RIP } from '../emu/cpu/state/layout.ts';
+import { buildBareMetal, baremetalDir } from '../../tests/diff/build.ts';
 import type { BootSpec, MachineStateEvent, StoppedEvent, WorkerEvent, WorkerReply, WorkerRequest } from './protocol.ts';
 
 const demo = readFileSync(new URL('../../public/demo/demo64.elf', import.meta.url));
@@ -19,9 +20,18 @@ function spec(over: Partial<BootSpec> = {}): BootSpec {
 /** A host driven as the worker drives it, with every message recorded. */
 function harness() {
   const msgs: (WorkerEvent | WorkerReply)[] = [];
-  const waiting: (() => void)[] = [];
+  let latest: MachineStateEvent | null = null;
+  let first: MachineStateEvent | null = null;
+  const stopList: StoppedEvent[] = [];
   const host = new MachineHost({
-    post: (m) => { msgs.push(m); waiting.splice(0).forEach((f) => f()); },
+    post: (m) => {
+      if (m.kind === 'state') {
+        latest = m;
+        if (first === null && m.runState !== 'off') first = m;
+      }
+      else if (m.kind === 'stopped') stopList.push(m);
+      else msgs.push(m);
+    },
     schedule: (fn) => setImmediate(fn),
     now: () => performance.now(),
     iced,
@@ -32,7 +42,8 @@ function harness() {
   const send = (req: Omit<WorkerRequest, 'id'>): WorkerReply => {
     const rid = id++;
     host.handle({ ...req, id: rid } as WorkerRequest);
-    return msgs.find((m) => 'id' in m && m.id === rid) as WorkerReply;
+    const i = msgs.findIndex((m) => 'id' in m && m.id === rid);
+    return msgs.splice(i, 1)[0] as WorkerReply;
   };
   const ring = new ByteRing(host.ring.buffer);
   let text = '';
@@ -41,8 +52,8 @@ function harness() {
     for (let n; (n = ring.read(buf)) > 0;) text += new TextDecoder().decode(buf.subarray(0, n));
     return text;
   };
-  const lastState = () => msgs.filter((m): m is MachineStateEvent => m.kind === 'state').at(-1)!;
-  const stops = () => msgs.filter((m): m is StoppedEvent => m.kind === 'stopped');
+  const lastState = () => latest!;
+  const stops = () => stopList;
   const until = async (cond: () => boolean, ms = 10_000) => {
     const t = Date.now();
     while (!cond()) {
@@ -50,7 +61,8 @@ function harness() {
       await new Promise((r) => setTimeout(r, 5));
     }
   };
-  return { host, msgs, send, serial, lastState, stops, until };
+  const firstState = () => first;
+  return { host, msgs, send, serial, lastState, stops, until, firstState };
 }
 
 const rip = (st: MachineStateEvent) => (BigInt(st.regs[RIP + 1]) << 32n) | BigInt(st.regs[RIP]);
@@ -144,9 +156,23 @@ describe('MachineHost with the 64-bit Multiboot demo', () => {
     const h = harness();
     h.send({ kind: 'boot', spec: spec({ run: true }) } as never);
     await h.until(() => h.serial().includes('demo> '));
-    const entry = h.msgs.find((m): m is MachineStateEvent => m.kind === 'state' && m.runState !== 'off')!;
+    const entry = h.firstState()!;
     h.send({ kind: 'reset' } as never);
     expect(h.lastState()).toMatchObject({ runState: 'paused', icount: 0 });
     expect(rip(h.lastState())).toBe(rip(entry));
+  });
+
+  it('reports VMX root and non-root operation while the bare-metal hypervisor test runs', () => {
+    const elf = readFileSync(buildBareMetal({ name: 'vmx', mode: 64, source: readFileSync(`${baremetalDir}/vmx.asm`, 'utf8') }));
+    const h = harness();
+    h.send({ kind: 'boot', spec: spec({ kernelName: 'vmx.elf', kernel: elf.buffer.slice(elf.byteOffset, elf.byteOffset + elf.length) }) } as never);
+    const seen = new Set<string>();
+    // The guest runs a few instructions between exits: step one at a time.
+    for (let i = 0; i < 500_000 && h.stops().at(-1)!.reason !== 'exit'; i++) {
+      h.send({ kind: 'step', count: 1 } as never);
+      seen.add(String(h.lastState().vmx));
+    }
+    expect(h.stops().at(-1)!.message).toMatch(/wrote 0 to the debug-exit port/);
+    expect([...seen].sort()).toEqual(['non-root', 'null', 'root']);
   });
 });

@@ -8,7 +8,7 @@
  */
 import type { Machine, RunResult } from '../emu/machine.ts';
 import { IF } from '../emu/cpu/arch.ts';
-import { HALTED, RFLAGS, RIP, STATE_WORDS } from '../emu/cpu/state/layout.ts';
+import { HALTED, RFLAGS, RIP, STATE_WORDS, VMX } from '../emu/cpu/state/layout.ts';
 import { Disassembler, type IcedModule } from '../emu/debug/disasm.ts';
 import { SymbolTable } from '../emu/debug/symbols.ts';
 import { ByteRing } from './byteRing.ts';
@@ -324,11 +324,18 @@ export class MachineHost {
       mode: mode.mode,
       bits: mode.bits,
       cpl: m?.cpu.cpl ?? 0,
-      vmx: null,
+      vmx: vmxOperation(m),
       halted: m ? m.cpu.s[HALTED] !== 0 : false,
       breakpoints: this.bps.list(),
     });
   }
+}
+
+/** VMX operation from the register file's vmx flags word (bit 0 in VMX operation, bit 1 non-root). */
+function vmxOperation(m: Machine | null): 'root' | 'non-root' | null {
+  if (!m) return null;
+  const f = m.cpu.s[VMX];
+  return (f & 1) === 0 ? null : (f & 2) !== 0 ? 'non-root' : 'root';
 }
 
 function ripText(m: Machine): string {
