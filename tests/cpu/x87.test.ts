@@ -275,6 +275,23 @@ describe('x87 images and pointers', () => {
     expect(m.cpu.fpu.fcw & 0x3f).toBe(0x3f);
   });
 
+  it('FNSAVE in real mode with a 32-bit operand size: the 32-bit real-mode layout (FIP 31:16 beside FOP); FRSTOR reads it back', () => {
+    const m = new TestMachine('real');
+    m.cpu.s[MISC_ENABLE] |= 1 << 2;
+    m.load(`fninit
+      fldpi
+      o32 fnsave [0x600]
+      o32 frstor [0x600]
+      o32 fnstenv [0x700]
+      hlt`).runToHlt();
+    const ip = 0x10000 + 2;                          // linear address of fldpi
+    expect(m.mem.read32(0x600 + 12)).toBe((0xffff0000 | (ip & 0xffff)) >>> 0);
+    expect(m.mem.read32(0x600 + 16)).toBe((((ip >>> 4) & 0x0ffff000) | 0x1eb) >>> 0); // D9 EB
+    expect(m.mem.read16(0x600 + 28 + 8)).toBe(0x4000); // ST(0) = pi: exponent 4000
+    expect(m.mem.read32(0x700 + 16)).toBe(m.mem.read32(0x600 + 16));
+    expect(m.mem.read32(0x700 + 12)).toBe(m.mem.read32(0x600 + 12));
+  });
+
   it('FRSTOR restores what FNSAVE stored (16-bit operand size)', () => {
     const m = new TestMachine('prot32');
     putF64(m, DATA + 0x100, 1.25);

@@ -193,4 +193,54 @@ describe('XSAVE, XCR0 and CPUID leaf 0DH', () => {
     expect(s[XMM + 4]).toBe(0);                               // SSE initialised
     expect(m.exception).toBe(Vec.GP);
   });
+
+  it('32-bit mode: XMM0-7 only; XRSTOR loads MXCSR even with XSTATE_BV[1] = 0; RFBM = 0 writes nothing', () => {
+    const m = new TestMachine('prot32');
+    const s = m.cpu.s;
+    s[CR4] |= OSXSAVE | OSFXSR;
+    s[XCR0] = 3;
+    for (let k = 0; k < 64; k++) s[XMM + k] = 0x11111111;
+    m.mem.write32(AREA + 288, 0x5a5a5a5a);                   // XMM8's slot: not written outside 64-bit mode
+    m.mem.write32(AREA + 0x200 + 0x300, 0x12345678);
+    m.load(`mov eax, 3
+      xor edx, edx
+      xsave [${AREA}]
+      xor eax, eax
+      xsave [${AREA + 0x300}]            ; RFBM = 0: nothing but XSTATE_BV (unchanged)
+      mov dword [${AREA + 512}], 0       ; both components to their initial state
+      mov dword [${AREA + 24}], 0x3f80   ; ...but MXCSR still comes from memory
+      mov eax, 3
+      xrstor [${AREA}]
+      hlt`).runToHlt();
+    expect(m.exception).toBe(-1);
+    expect(m.mem.read32(AREA + 160 + 16 * 7)).toBe(0x11111111);
+    expect(m.mem.read32(AREA + 288)).toBe(0x5a5a5a5a);
+    expect(m.mem.read32(AREA + 0x300)).toBe(0);
+    expect(m.mem.read32(AREA + 0x300 + 512)).toBe(0x12345678);
+    expect(s[MXCSR]).toBe(0x3f80);
+    expect(s[XMM]).toBe(0);
+    expect(m.cpu.fpu.fcw).toBe(0x037f);
+    expect(m.cpu.fpu.ftwAbridged).toBe(0);
+  });
+
+  it('XSAVE/XRSTOR: #UD with CR4.OSXSAVE = 0, #NM with CR0.TS, #GP(0) unless 64-byte aligned or for a component outside XCR0', () => {
+    const cases: [string, number, number, number][] = [
+      // source, CR4 bits, CR0 bits, vector
+      [`xsave [${AREA}]`, OSFXSR, 0, Vec.UD],
+      [`xrstor [${AREA}]`, OSFXSR, 0, Vec.UD],
+      [`xsave [${AREA}]`, OSXSAVE, 0x8, Vec.NM],
+      [`xsave [${AREA}]`, OSXSAVE, 0x4, -1],            // CR0.EM does not matter
+      [`xsave [${AREA + 32}]`, OSXSAVE, 0, Vec.GP],
+      [`xrstor [${AREA + 16}]`, OSXSAVE, 0, Vec.GP],
+      [`mov dword [${AREA + 512}], 2\nxrstor [${AREA}]`, OSXSAVE, 0, Vec.GP], // XCR0 = 1: SSE not enabled
+      [`mov dword [${AREA + 516}], 1\nxrstor [${AREA}]`, OSXSAVE, 0, Vec.GP],
+    ];
+    for (const [src, cr4, cr0, vec] of cases) {
+      const m = new TestMachine('prot32');
+      m.cpu.s[CR4] |= cr4;
+      m.cpu.s[CR0] |= cr0;
+      m.load(`mov eax, 3\nxor edx, edx\n${src}\nhlt`).runToHlt();
+      expect(m.exception, src).toBe(vec);
+    }
+  });
 });
