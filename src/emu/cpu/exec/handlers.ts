@@ -23,11 +23,12 @@ import { registerX87Control } from './x87Control.ts';
 import { registerXstate } from './xstate.ts';
 import { registerXsave } from './xsave.ts';
 import { registerVmx } from '../vmx/instructions.ts';
+import { registerSse } from './sse/index.ts';
 
 export const HANDLERS: HandlerTable = {};
 for (const reg of [registerAlu, registerShift, registerMulDiv, registerDataXfer, registerBits, registerStack,
   registerBranch, registerFar, registerSystem, registerMisc, registerString,
-  registerX87Arith, registerX87Transfer, registerX87Control, registerXstate, registerXsave, registerVmx]) reg(HANDLERS);
+  registerX87Arith, registerX87Transfer, registerX87Control, registerXstate, registerXsave, registerVmx, registerSse]) reg(HANDLERS);
 
 void MAPS; // the maps are compiled on import; ENTRIES is filled by then
 for (const e of ENTRIES) e.handler = HANDLERS[e.name] ?? null;

@@ -1,8 +1,8 @@
 /**
  * The two-byte opcode map 0F xx (Intel SDM Vol. 2 Appendix A, Table A-3), and
  * the three-byte maps 0F 38 / 0F 3A. SSE/MMX rows carry SDM mnemonics and
- * operand letters so that lengths and validity decode exactly; they have no
- * handlers yet and report "unimplemented instruction" when executed.
+ * operand letters; the mandatory-prefix column (none, 66, F3, F2) selects the
+ * instruction. Handlers are in exec/sse/.
  */
 import { Attr as A, INVALID as X, op, pfx, type Spec } from '../table.ts';
 import { GRP12, GRP13, GRP14, GRP15, GRP16, GRP6, GRP7, GRP8, GRP9, GRP_PREFETCHW } from './groups.ts';
@@ -34,8 +34,8 @@ export const MAP_0F: readonly Spec[] = [
   /* 22 */ op('MOV', 'Cd,Rd', A.RegOnly | A.Cpl0 | BR | A.Creg), op('MOV', 'Dd,Rd', A.RegOnly | A.Cpl0 | A.Dreg),
   /* 24 */ X, X, X, X,
   /* 28 */ sse('MOVAPS', 'MOVAPD', '', ''), sse('MOVAPS', 'MOVAPD', '', '', 'Wx,Vx'),
-  /* 2A */ sse('CVTPI2PS', 'CVTPI2PD', 'CVTSI2SS', 'CVTSI2SD', 'Vx,Ey'), sse('MOVNTPS', 'MOVNTPD', '', '', 'Mx,Vx'),
-  /* 2C */ sse('CVTTPS2PI', 'CVTTPD2PI', 'CVTTSS2SI', 'CVTTSD2SI', 'Gy,Wx'), sse('CVTPS2PI', 'CVTPD2PI', 'CVTSS2SI', 'CVTSD2SI', 'Gy,Wx'),
+  /* 2A */ pfx(op('CVTPI2PS', 'Vx,Qq'), op('CVTPI2PD', 'Vx,Qq'), op('CVTSI2SS', 'Vx,Ey'), op('CVTSI2SD', 'Vx,Ey')), sse('MOVNTPS', 'MOVNTPD', '', '', 'Mx,Vx'),
+  /* 2C */ pfx(op('CVTTPS2PI', 'Pq,Wx'), op('CVTTPD2PI', 'Pq,Wx'), op('CVTTSS2SI', 'Gy,Wx'), op('CVTTSD2SI', 'Gy,Wx')), pfx(op('CVTPS2PI', 'Pq,Wx'), op('CVTPD2PI', 'Pq,Wx'), op('CVTSS2SI', 'Gy,Wx'), op('CVTSD2SI', 'Gy,Wx')),
   /* 2E */ sse('UCOMISS', 'UCOMISD', '', ''), sse('COMISS', 'COMISD', '', ''),
   /* 30 */ op('WRMSR', '', A.Cpl0 | BR), op('RDTSC'), op('RDMSR', '', A.Cpl0), op('RDPMC'),
   /* 34 */ op('SYSENTER', '', BR), op('SYSEXIT', '', BR | A.Cpl0), X, X /* GETSEC: SMX not supported */,
@@ -87,7 +87,7 @@ export const MAP_0F: readonly Spec[] = [
   /* E8 */ mmx('PSUBSB'), mmx('PSUBSW'), mmx('PMINSW'), mmx('POR'),
   /* EC */ mmx('PADDSB'), mmx('PADDSW'), mmx('PMAXSW'), mmx('PXOR'),
   /* F0 */ pfx(X, X, X, op('LDDQU', 'Vx,Mx')), mmx('PSLLW'), mmx('PSLLD'), mmx('PSLLQ'),
-  /* F4 */ mmx('PMULUDQ'), mmx('PMADDWD'), mmx('PSADBW'), mmx('MASKMOVQ', 'Pq,Nq', 'Vdq,Udq'),
+  /* F4 */ mmx('PMULUDQ'), mmx('PMADDWD'), mmx('PSADBW'), pfx(op('MASKMOVQ', 'Pq,Nq'), op('MASKMOVDQU', 'Vdq,Udq'), X, X),
   /* F8 */ mmx('PSUBB'), mmx('PSUBW'), mmx('PSUBD'), mmx('PSUBQ'),
   /* FC */ mmx('PADDB'), mmx('PADDW'), mmx('PADDD'), op('UD0', 'Gv,Ev'),
 ];
