@@ -22,7 +22,8 @@ export interface CpuModel {
 /**
  * The default model: a 64-bit Intel-compatible core with what this
  * interpreter implements today: the x87 FPU, FXSAVE/FXRSTOR and XSAVE/XSAVEOPT
- * for x87+SSE state. The SSE bits are set as the SSE instructions land.
+ * for x87+SSE state, MMX and SSE through SSE4.2 (exec/sse). PCLMULQDQ, AES,
+ * SHA and AVX are not implemented.
  */
 export const VMXLAB_CORE: CpuModel = {
   name: 'vmxlab-core',
@@ -36,8 +37,9 @@ export const VMXLAB_CORE: CpuModel = {
   features: [
     // Leaf 1 EDX
     'FPU', 'VME', 'DE', 'PSE', 'TSC', 'MSR', 'PAE', 'CX8', 'APIC', 'SEP', 'MTRR', 'PGE', 'CMOV', 'PAT', 'PSE36', 'CLFSH', 'FXSR',
+    'MMX', 'SSE', 'SSE2',
     // Leaf 1 ECX
-    'VMX', 'CX16', 'POPCNT', 'MOVBE', 'PCID', 'XSAVE',
+    'SSE3', 'SSSE3', 'SSE41', 'SSE42', 'VMX', 'CX16', 'POPCNT', 'MOVBE', 'PCID', 'XSAVE',
     // Leaf 0DH sub-leaf 1
     'XSAVEOPT',
     // Leaf 7
