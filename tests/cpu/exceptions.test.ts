@@ -82,9 +82,9 @@ describe('exceptions in 64-bit mode', () => {
   });
 
   it('stops with Unimplemented and a clear message, and delivers #UD when resumed', () => {
-    const m = new TestMachine('long64').load('nop\nmovaps xmm0, xmm1\nhlt');
+    const m = new TestMachine('long64').load('nop\npclmulqdq xmm0, xmm1, 0\nhlt');
     expect(m.run()).toBe(RunExit.Unimplemented);
-    expect(m.cpu.lastExitMessage).toMatch(/unimplemented instruction MOVAPS \(0F 28.*\) at 0008:0000000000010001/);
+    expect(m.cpu.lastExitMessage).toMatch(/unimplemented instruction PCLMULQDQ \(66 0F 3A 44.*\) at 0008:0000000000010001/);
     expect(m.rip()).toBe(BigInt(CODE + 1));
     m.runToHlt();
     expect(m.exception).toBe(6);
