@@ -11,7 +11,9 @@ import { VMXLAB_CORE } from '../../src/emu/cpu/models/cpuModel.ts';
 
 const AREA = 0x6000; // 64-byte aligned
 const OSFXSR = 1 << 9, OSXSAVE = 1 << 18;
-const WITH_SSE = { ...VMXLAB_CORE, features: [...VMXLAB_CORE.features, 'SSE'] };
+const WITH_SSE = VMXLAB_CORE.features.includes('SSE') ? VMXLAB_CORE : { ...VMXLAB_CORE, features: [...VMXLAB_CORE.features, 'SSE'] };
+/** A model without the SIMD extensions, for the CPUID.SSE = 0 rule. */
+const NO_SSE = { ...VMXLAB_CORE, features: VMXLAB_CORE.features.filter((f) => !/^(SSE|SSSE3|MMX)/.test(f)) };
 
 describe('FXSAVE / FXRSTOR', () => {
   it('64-bit FXSAVE64 image: FCW, FSW, abridged FTW, FOP, 64-bit FIP/FDP, MXCSR, MXCSR_MASK, ST(i), XMM0-15', () => {
@@ -92,7 +94,7 @@ describe('FXSAVE / FXRSTOR', () => {
 
 describe('LDMXCSR / STMXCSR', () => {
   it('#UD without SSE in CPUID or with CR4.OSFXSR = 0; #GP(0) on bits 16-31; otherwise loads', () => {
-    const plain = new TestMachine('prot32');
+    const plain = new TestMachine('prot32', NO_SSE);
     plain.cpu.s[CR4] |= OSFXSR;
     plain.load(`stmxcsr [${AREA}]\nhlt`).runToHlt();
     expect(plain.exception).toBe(Vec.UD);
