@@ -238,18 +238,18 @@ describe('x87 images and pointers', () => {
       fld1
       fldl2t
       fld qword [${DATA + 0x100}]
-      last:
-      fnop
+      fldcw [${DATA + 0x300}]
       fnsave [${DATA}]
       fnstcw [${DATA + 0x200}]
       hlt`);
     putF64(m, DATA + 0x100, -2);
+    m.mem.write16(DATA + 0x300, 0x037f);
     m.runToHlt();
     const r = (o: number): number => m.mem.read32(DATA + o);
     expect(r(0) & 0xffff).toBe(0x037f);
     expect((r(4) >>> 11) & 7).toBe(5);              // TOP = 5 after three pushes
     expect(r(8) & 0xffff).toBe(0x03ff);             // R5 R6 R7 valid (00), R0-R4 empty (11)
-    // FIP = offset of "fld qword [m]" (last non-control instruction; FNOP is a control one).
+    // FIP = offset of "fld qword [m]" (the last non-control instruction; FLDCW is a control one).
     const fldAt = CODE + 2 + 2 + 2;                 // fninit (DB E3), fld1 (D9 E8), fldl2t (D9 E9)
     expect(r(12)).toBe(fldAt);
     expect(r(16) & 0xffff).toBe(0x18);              // FCS
@@ -304,6 +304,31 @@ describe('x87 images and pointers', () => {
       fstp qword [${DATA + 0x108}]
       hlt`).runToHlt();
     expect(f64(m, DATA + 0x108)).toBe(2.25);
+  });
+});
+
+describe('FIP (SDM Vol. 1 8.1.8)', () => {
+  it('FNOP, FFREE, FINCSTP record FIP; the control instructions (FNCLEX, FLDCW, FNSTSW, WAIT) do not', () => {
+    const m = new TestMachine('prot32');
+    m.load(`fninit
+      fld1
+      fnop
+      fnstenv [${DATA}]
+      ffree st0
+      fnstenv [${DATA + 32}]
+      fincstp
+      fnclex
+      fldcw [${DATA + 64}]
+      fnstsw ax
+      fwait
+      fnstenv [${DATA + 96}]
+      hlt`);
+    m.mem.write16(DATA + 64, 0x037f);
+    m.runToHlt();
+    // fninit 2, fld1 2, fnop 2, fnstenv [abs] 6 (D9 35 disp32), ffree 2, fnstenv 6, fincstp 2
+    expect(m.mem.read32(DATA + 12)).toBe(CODE + 4);
+    expect(m.mem.read32(DATA + 32 + 12)).toBe(CODE + 12);
+    expect(m.mem.read32(DATA + 96 + 12)).toBe(CODE + 20);
   });
 });
 

@@ -17,7 +17,7 @@ import type { InsnHandler } from './handlerTypes.ts';
 export const enum X87Kind {
   /** Arithmetic, loads, stores...: waits for pending exceptions, records FOP/FIP/FDP. */
   Normal = 0,
-  /** Control instruction (SDM Vol. 1 8.3.12): waits, but leaves FOP/FIP/FDP alone. */
+  /** Control instruction (SDM Vol. 1 8.1.8: FLDCW, FLDENV, FRSTOR): waits, leaves FOP/FIP/FDP alone. */
   Control = 1,
   /** FNINIT, FNCLEX, FNSTCW, FNSTSW, FNSTENV, FNSAVE: neither waits nor records. */
   NoWait = 2,

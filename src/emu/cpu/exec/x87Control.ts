@@ -56,7 +56,7 @@ export function registerX87Control(h: HandlerTable): void {
   h.FLDCW_Mf = x87((c, i) => c.fpu.setFcw(readEaPlus(c, i, 0, 2)), X87Kind.Control);
   h.FLDENV_Mf = x87(fldenv, X87Kind.Control);
   h.FRSTOR_Mf = x87(frstor, X87Kind.Control);
-  h.FNOP_Ef = x87(() => {}, X87Kind.Control);
+  h.FNOP_Ef = x87(() => {}); // not a control instruction: records FIP
 
   /** WAIT/FWAIT: #NM only when CR0.MP = 1 and TS = 1 (EM is ignored); then pending exceptions. */
   h.FWAIT = (c) => {

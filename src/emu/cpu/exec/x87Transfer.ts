@@ -16,7 +16,7 @@ import { setIndefinite } from '../fpu/float80.ts';
 import { probeWrite } from '../memory.ts';
 import type { HandlerTable } from './handlerTypes.ts';
 import { readEaPlus, writeEaPlus } from './operands.ts';
-import { X87Kind, sti, x87 } from './x87Common.ts';
+import { sti, x87 } from './x87Common.ts';
 
 const v = new F80(), t = new F80(), t2 = new F80();
 const bcdIn = new Uint8Array(10);
@@ -230,9 +230,10 @@ export function registerX87Transfer(h: HandlerTable): void {
   ];
   for (const [n, k] of consts) h[`${n}_Ef`] = x87(fldConst(k));
 
-  // Stack housekeeping: control instructions (no FOP/FIP update); C1 = 0.
-  h.FFREE_Ef = x87((c, i) => { c.fpu.free(sti(i)); }, X87Kind.Control);
-  h.FFREEP_Ef = x87((c, i) => { c.fpu.free(sti(i)); c.fpu.incTop(); }, X87Kind.Control);
-  h.FINCSTP_Ef = x87((c) => { const f = c.fpu; f.begin(); f.incTop(); f.finish(); }, X87Kind.Control);
-  h.FDECSTP_Ef = x87((c) => { const f = c.fpu; f.begin(); f.decTop(); f.finish(); }, X87Kind.Control);
+  // Stack housekeeping. Not control instructions in the SDM's sense (Vol. 1 8.1.8 lists
+  // those): they record FIP like any other. C1 = 0.
+  h.FFREE_Ef = x87((c, i) => { c.fpu.free(sti(i)); });
+  h.FFREEP_Ef = x87((c, i) => { c.fpu.free(sti(i)); c.fpu.incTop(); });
+  h.FINCSTP_Ef = x87((c) => { const f = c.fpu; f.begin(); f.incTop(); f.finish(); });
+  h.FDECSTP_Ef = x87((c) => { const f = c.fpu; f.begin(); f.decTop(); f.finish(); });
 }
