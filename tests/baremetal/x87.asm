@@ -410,6 +410,16 @@ test_main:
     call pop80
     call pop80
     call pop80
+    FCW 0x077f              ; round down: FISTTP still truncates -7.5 to -7
+    fld qword [c_m75]
+    fisttp word [tmp]       ; SSE3
+    fld qword [c_m75]
+    fisttp dword [tmp + 2]
+    fld qword [c_m75]
+    fisttp qword [tmp + 6]
+    mov SI_, tmp
+    mov ecx, 4
+    call dump
     fld qword [c_big]
     fistp dword [tmp]       ; out of range: IE, integer indefinite
     mov edi, [tmp]
