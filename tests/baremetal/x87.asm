@@ -664,6 +664,9 @@ test_main:
     mov SI_, area + 512
     mov ecx, 4
     call dump
+    mov eax, 0x12345678
+    movd xmm1, eax
+    pshufd xmm1, xmm1, 0x1b
     mov eax, 3
     xor edx, edx
     xsave [area]
@@ -671,6 +674,9 @@ test_main:
     LABEL "xsave x87+sse"
     mov SI_, area + 24
     mov ecx, 2
+    call dump
+    mov SI_, area + 160
+    mov ecx, 8
     call dump
     mov SI_, area + 512
     mov ecx, 2
@@ -684,6 +690,9 @@ test_main:
     call pop80
     call pop80
     call prswx
+    pshufd xmm1, xmm1, 0x1b
+    movd edi, xmm1          ; SSE state went to its initial configuration
+    call hexsp
     call rt_newline
     mov dword [area + 512], 4       ; a component XCR0 does not enable: #GP
     mov PTR [fault_resume], .xr
