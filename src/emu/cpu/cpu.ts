@@ -11,6 +11,8 @@ import {
 } from './arch.ts';
 import { DecodedInsn } from './decoder/decodedInsn.ts';
 import { ICache } from './decoder/icache.ts';
+import { BlockCache, type Block } from './decoder/blockCache.ts';
+import { specialize } from './exec/fastPaths.ts';
 import { multibootState, resetState } from './state/initialState.ts';
 import { DecodeStatus, decode, type CodeFetcher } from './decoder/decode.ts';
 import { Attr } from './decoder/table.ts';
@@ -103,12 +105,24 @@ export class Cpu implements CodeFetcher {
   readonly codePages: Uint8Array;
 
   private stopRequested = false;
+  /**
+   * Set by anything that must end the running block after the current
+   * instruction: a write to a page holding decoded code, an MMIO access (a
+   * device may raise an interrupt), requestStop().
+   */
+  blockBreak = false;
+  /**
+   * Run every instruction through the exact per-instruction path (no blocks):
+   * for a debugger, or for hooks that must see each instruction boundary.
+   */
+  stepOnly = false;
   private stop = Stop.None;
   /** An unimplemented instruction stopped the last run; deliver its #UD when resumed. Saved in snapshots. */
   pendingUD = false;
   /** Decode target for instructions that cannot be cached (page-crossing, MMIO). */
   private readonly insn = new DecodedInsn();
   readonly icache: ICache;
+  readonly blocks: BlockCache;
   // Fetch translation memo for the current instruction.
   private fetchPageLa = -1;
   private fetchPagePa = 0;
@@ -136,6 +150,7 @@ export class Cpu implements CodeFetcher {
     this.codePages = new Uint8Array((mem.size >>> 12) + 1);
     this.icache = new ICache(this.codePages);
     this.vmx = new Vmx(this);
+    this.blocks = new BlockCache(this.icache, mem.u8, specialize);
     this.reset();
   }
 
@@ -184,6 +199,7 @@ export class Cpu implements CodeFetcher {
 
   requestStop(): void {
     this.stopRequested = true;
+    this.blockBreak = true;
   }
 
   dumpRegisters(): string {
@@ -301,6 +317,7 @@ export class Cpu implements CodeFetcher {
 
   /** Called by guest memory writes to pages holding decoded code. */
   invalidateCode(pa: number, size: number): void {
+    this.blockBreak = true;
     this.icache.invalidatePage(pa >>> 12);
     if (((pa + size - 1) >>> 12) !== pa >>> 12) this.icache.invalidatePage((pa + size - 1) >>> 12);
   }
@@ -319,15 +336,24 @@ export class Cpu implements CodeFetcher {
 
   // ---- run loop ---------------------------------------------------------
 
+  /**
+   * Runs at most `budget` instructions. Events (stop requests, interrupts, the
+   * STI/MOV SS shadow, HLT) are looked at before each block; a block holds only
+   * instructions that cannot change them (blockRules.ts), and anything that
+   * could make an interrupt pending mid-block sets blockBreak, so interrupts
+   * are taken at the same instruction boundary as when stepping one by one.
+   */
   run(budget: number): RunExit {
-    let n = 0;
+    const s = this.s;
+    const end = this.icount + budget;
     for (;;) {
       try {
         if (this.pendingUD) { this.pendingUD = false; this.raiseCurrent(Vec.UD, NO_ERR); }
-        while (n < budget) {
+        while (this.icount < end) {
           if (this.stopRequested) { this.stopRequested = false; return RunExit.StopRequested; }
-          const s = this.s;
-          if (s[SHADOW] !== 0) { this.shadowKind = s[SHADOW]; this.shadowIcount = this.icount; s[SHADOW] = 0; }
+          // VMX non-root operation checks intercepts and events at every instruction: no blocks there.
+          let exact = this.stepOnly || this.nonRoot;
+          if (s[SHADOW] !== 0) { this.shadowKind = s[SHADOW]; this.shadowIcount = this.icount; s[SHADOW] = 0; exact = true; }
           else if (this.nonRoot && nonRootEvents(this)) continue;
           else if ((s[RFLAGS] & IF) !== 0 && this.interruptController !== null && this.interruptController.hasInterrupt()) {
             s[HALTED] = 0;
@@ -338,8 +364,9 @@ export class Cpu implements CodeFetcher {
             continue;
           }
           if (s[HALTED] !== 0) return RunExit.Halted;
-          this.step();
-          n++;
+          // The shadowed instruction and single-stepped ones (TF) go one at a time.
+          if (exact || (s[RFLAGS] & TF) !== 0) this.step();
+          else this.runBlock(end - this.icount);
         }
         return RunExit.Budget;
       } catch (e) {
@@ -454,6 +481,43 @@ export class Cpu implements CodeFetcher {
     this.memoLaPage = page; this.memoLaHi = laHi; this.memoPaPage = pa - (la & 0xfff);
     this.memoEpoch = this.fetchEpoch; this.memoFlushes = this.mmu.stats.flushes; this.memoCpl = this.cpl;
     return pa;
+  }
+
+  /**
+   * Runs the decoded block at CS:RIP, at most `limit` instructions; falls back
+   * to step() when the first instruction cannot be part of a block. @faults
+   */
+  private runBlock(limit: number): void {
+    const s = this.s;
+    const startLo = s[RIP], startHi = s[RIP + 1];
+    this.startLo = startLo; this.startHi = startHi;
+    const pa = this.codeAddress(startLo, startHi);
+    if (pa >= this.mem.size) { this.step(); return; }
+    const codeSize = this.codeSize;
+    const b: Block = this.blocks.get(pa, codeSize);
+    const long64 = this.long64;
+    if (b.count === 0 || (!long64 && (startLo + b.bytes - 1 > s[segOff(SegReg.CS, SEG_LIMIT)]
+      || (codeSize === 2 && startLo + b.bytes >= 0x10000)))) {
+      this.step();
+      return;
+    }
+    const n = b.count < limit ? b.count : limit;
+    const insns = b.insns, fns = b.fns, lens = b.lens, mem = b.mem;
+    this.blockBreak = false;
+    let lo = startLo;
+    for (let k = 0; k < n; k++) {
+      const i = insns[k];
+      this.startLo = lo;
+      const next = lo + lens[k];
+      // The block never crosses a page, so only its last instruction can carry into RIP's high word.
+      s[RIP] = next;
+      if (long64 && next > 0xffffffff) s[RIP + 1] = startHi + 1;
+      if (mem[k] !== 0) computeEa(this, i);
+      fns[k](this, i);
+      this.icount++;
+      if (this.blockBreak) { this.blockBreak = false; return; }
+      lo = next;
+    }
   }
 
   /** Executes one instruction. @faults */

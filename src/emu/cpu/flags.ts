@@ -130,8 +130,14 @@ export function flushFlags(s: Uint32Array): void {
   }
 }
 
+/** CF alone (INC/DEC, ADC/SBB read it on every execution: no need for the other five). */
 export function getCF(s: Uint32Array): number {
-  return s[CC_OP] === CcOp.Eager ? s[RFLAGS] & CF : arithFlags(s) & CF;
+  switch (s[CC_OP] as CcOp) {
+    case CcOp.Eager: return s[RFLAGS] & CF;
+    case CcOp.Logic: return 0;
+    case CcOp.Inc: case CcOp.Dec: case CcOp.CfOf: return s[CC_AUX] & CF;
+    default: return arithFlags(s) & CF;
+  }
 }
 
 /** Evaluates condition code `cc` (0-15, the low nibble of Jcc/SETcc/CMOVcc). */

@@ -75,6 +75,8 @@ export function readLinear(c: Cpu, laLo: number, laHi: number, size: number): nu
   const mem = c.mem;
   if ((laLo & 0xfff) + size > 0x1000) return readSplit(c, laLo, laHi, size);
   const pa = translate(c, laLo, laHi, Access.Read);
+  // MMIO: a device may raise an interrupt; end the running block (Cpu.blockBreak).
+  if (pa + size > mem.size) c.blockBreak = true;
   switch (size) {
     case 1: return mem.read8(pa);
     case 2: return mem.read16(pa);
@@ -88,6 +90,7 @@ function readSplit(c: Cpu, laLo: number, laHi: number, size: number): number {
   for (let k = 0; k < size; k++) {
     const l = laLo + k;
     const pa = translate(c, l >>> 0, l > 0xffffffff ? (c.long64 ? (laHi + 1) >>> 0 : 0) : laHi, Access.Read);
+    if (pa >= c.mem.size) c.blockBreak = true;
     const v = c.mem.read8(pa);
     if (k < 4) lo |= v << (8 * k); else hi |= v << (8 * (k - 4));
   }
@@ -101,6 +104,7 @@ export function writeLinear(c: Cpu, laLo: number, laHi: number, size: number, lo
   if ((laLo & 0xfff) + size > 0x1000) { writeSplit(c, laLo, laHi, size, lo, hi); return; }
   const pa = translate(c, laLo, laHi, Access.Write);
   if (c.codePages[pa >>> 12] === 1) c.invalidateCode(pa, size);
+  if (pa + size > mem.size) c.blockBreak = true;
   switch (size) {
     case 1: mem.write8(pa, lo); return;
     case 2: mem.write16(pa, lo); return;
@@ -119,6 +123,7 @@ function writeSplit(c: Cpu, laLo: number, laHi: number, size: number, lo: number
     const v = k < 4 ? lo >>> (8 * k) : hi >>> (8 * (k - 4));
     const pa = k < first ? pa1 + k : pa2 + (k - first);
     if (c.codePages[pa >>> 12] === 1) c.invalidateCode(pa, 1);
+    if (pa >= c.mem.size) c.blockBreak = true;
     c.mem.write8(pa, v & 0xff);
   }
 }

@@ -3,7 +3,8 @@
  * (STYLE.md §9). Direct-mapped; an entry is valid while its page's generation
  * is unchanged. Guest writes to a page holding cached code bump the page's
  * generation (self-modifying code re-decodes); host-side writes (loaders,
- * DMA) must call Cpu.notifyPhysWrite or Cpu.flushDecodeCache.
+ * DMA) must call Cpu.notifyPhysWrite or Cpu.flushDecodeCache. The block
+ * cache (blockCache.ts) shares the page generations and the watched bits.
  */
 import { DecodedInsn } from './decodedInsn.ts';
 
@@ -54,8 +55,10 @@ export class ICache {
     this.watched[page] = 0;
   }
 
+  /** Drops everything decoded; blocks (blockCache.ts) go stale too, through the page generations. */
   flush(): void {
     this.tag.fill(-1);
-    this.watched.fill(0);
+    const w = this.watched, g = this.pageGen;
+    for (let p = 0; p < w.length; p++) if (w[p] !== 0) { g[p]++; w[p] = 0; }
   }
 }
