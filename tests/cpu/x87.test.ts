@@ -168,6 +168,82 @@ describe('x87 arithmetic and transfers', () => {
     expect(f64(m, DATA + 88)).toBe(28);
   });
 
+  it('FSIN and FPTAN with |x| >= 2^63: C2 = 1, ST(0) unchanged, nothing pushed', () => {
+    const m = new TestMachine('prot32');
+    putF64(m, DATA, 2 ** 64);
+    m.load(`fninit
+      fld qword [${DATA}]
+      fsin
+      fnstsw ax
+      mov ebx, eax
+      fptan
+      fnstsw ax
+      mov edx, eax
+      fstp qword [${DATA + 8}]
+      fldz
+      fsin                  ; in range: C2 = 0
+      fnstsw ax
+      mov ecx, eax
+      hlt`).runToHlt();
+    expect(Number(m.reg('rbx')) & 0x400).toBe(0x400);
+    expect(Number(m.reg('rdx')) & 0x3c00).toBe(0x3c00); // C2 and TOP = 7 (one value)
+    expect(f64(m, DATA + 8)).toBe(2 ** 64);
+    expect(Number(m.reg('rcx')) & 0x400).toBe(0);
+  });
+
+  it('FXAM classes: empty, zero, normal, infinity, NaN, denormal, and C1 = sign', () => {
+    const m = new TestMachine('prot32');
+    m.mem.write32(DATA, 1); m.mem.write32(DATA + 4, 0); m.mem.write16(DATA + 8, 0x8000); // -denormal (m80)
+    m.load(`fninit
+      fxam
+      fnstsw ax
+      mov [${DATA + 16}], ax
+      fld tword [${DATA}]
+      fxam
+      fnstsw ax
+      mov [${DATA + 18}], ax
+      hlt`).runToHlt();
+    expect(m.mem.read16(DATA + 16) & 0x4700).toBe(0x4100);      // empty: C3 C0 (C1 = sign of the stale R7: +0)
+    expect(m.mem.read16(DATA + 18) & 0x4700).toBe(0x4600);      // denormal: C3 C2, C1 = 1
+  });
+
+  it('FXCH, FST ST(i) and FCOMI on empty registers: masked underflow gives the indefinite / unordered', () => {
+    const m = new TestMachine('prot32');
+    m.load(`fninit
+      fld1
+      fxch st3              ; ST(3) empty: both end up valid, ST(0) = indefinite
+      fnstsw ax
+      mov ebx, eax
+      fnclex
+      fcomi st0, st5        ; empty: ZF PF CF = 1
+      pushfd
+      pop ecx
+      hlt`).runToHlt();
+    expect(Number(m.reg('rbx')) & 0x41).toBe(0x41);
+    const f = m.cpu.fpu;
+    expect(f.isEmpty(3)).toBe(false);
+    expect(f.w[3 * f.phys(0) + 2]).toBe(0xffff);
+    expect(f.w[3 * f.phys(3) + 1]).toBe(0x80000000);               // 1.0 moved to ST(3)
+    expect(Number(m.reg('rcx')) & 0x45).toBe(0x45);
+  });
+
+  it('an unmasked IE from FCOM of a NaN leaves C0-C3 and the stack alone and raises #MF at the next waiting instruction', () => {
+    const m = new TestMachine('prot32');
+    m.cpu.s[CR0] |= 0x20;
+    putF64(m, DATA, NaN);
+    m.load(`fninit
+      fldcw [cw]
+      fld qword [${DATA}]
+      fld1
+      fcomp st1             ; QNaN with FCOM: IE (unmasked): no pop
+      fnstsw ax
+      fld1
+      hlt
+      cw: dw 0x037e`).runToHlt();
+    expect(Number(m.reg('rax')) & 0xb881).toBe(0xb081);   // B ES IE, TOP = 6
+    expect(m.exception).toBe(Vec.MF);
+  });
+
   it('FCMOVcc moves on the EFLAGS condition', () => {
     const m = new TestMachine('long64');
     m.load(`fninit
