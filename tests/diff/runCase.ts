@@ -3,7 +3,7 @@
 //
 //   npx tsx tests/diff/runCase.ts --mode 64 --seed 3 --case 7        one case of a CI program
 //   npx tsx tests/diff/runCase.ts --mode 64 --seed 3 --print 7 > c.txt  its listing, to edit
-//   npx tsx tests/diff/runCase.ts --mode 64 --listing c.txt [--mask 0x810]
+//   npx tsx tests/diff/runCase.ts --mode 64 --listing c.txt [--mask 0x810] [--scratch 1]   (1: dump scratch too)
 //   npx tsx tests/diff/runCase.ts --mode 32 --seeds 1-200 [--cases 400]   many seeds, summary only
 // Options --cases/--length/--groups default as in gen/seeds.ts; --kind divide-error.
 import { readFileSync } from 'node:fs';
@@ -59,7 +59,9 @@ async function main(): Promise<void> {
     listing.splice(listing.findIndex((l) => l.startsWith('scratch =')) + 1, 0, ...zero);
     const spec: ProgramSpec = { ...base, seed: 0, cases: 1 };
     const gen = generateProgram({ ...spec, cases: 1, length: 1 }); // for the defines of the groups
-    const prog = buildProgram('listing', spec, [{ id: 0, listing, flagMask: Number(a.get('mask') ?? 0) }], gen.defines);
+    const setup = gen.source.slice(gen.source.indexOf('test_main:\n') + 11, gen.source.indexOf('; ---- case')).split('\n').filter(Boolean);
+    const prog = buildProgram('listing', spec, [{ id: 0, listing, flagMask: Number(a.get('mask') ?? 0) }], gen.defines, setup,
+      a.has('scratch'));
     console.log((await compare(prog)) || 'same');
     return;
   }

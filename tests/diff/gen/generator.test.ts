@@ -60,7 +60,7 @@ describe('instruction generator', () => {
     for (const m of ['adc', 'sbb', 'lock add', 'inc', 'neg', 'not', 'rcl', 'rcr', 'shld', 'shrd', 'mul', 'imul', 'div', 'idiv',
       'bts', 'btr', 'btc', 'bsf', 'bsr', 'set', 'cmov', 'xchg', 'xadd', 'cmpxchg', 'bswap', 'movzx', 'movsx', 'movsxd',
       'lea', 'rep movs', 'repe cmps', 'repne scas', 'stos', 'lods', 'push', 'pop', 'cbw', 'cqo', 'popcnt', 'lzcnt', 'tzcnt',
-      'std', 'ah,', 'r15b']) {
+      'std', 'ah,', 'r15b', 'fld tword', 'fild', 'fistp', 'fstp qword', 'fcomi', 'fucomip', 'fldcw', 'fsqrt', 'fdivrp', 'fninit']) {
       expect(text, m).toContain(m);
     }
   });

@@ -10,6 +10,10 @@ export interface InstructionGroup {
   weight: number;
   /** Appends one instruction (plus any setup) to ctx; records its flag effects. */
   gen(ctx: GenContext): void;
+  /** Lines run once before the first case (e.g. FNINIT: the reset FCW unmasks every x87 exception). */
+  setup?: string[];
+  /** Appends what a case needs after its last instruction (e.g. emptying the x87 stack). */
+  finish?(ctx: GenContext): void;
   /** Extra runtime support the program needs (NASM -D define), e.g. 'WANT_SSE'. */
   needs?: string;
 }

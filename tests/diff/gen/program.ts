@@ -13,12 +13,13 @@ import { bitsGroup } from './groups/bits.ts';
 import { movesGroup } from './groups/moves.ts';
 import { stringGroup } from './groups/string.ts';
 import { sseGroup } from './groups/sse.ts';
+import { x87Group } from './groups/x87.ts';
 import { faultCase, faultPagesSetup } from './groups/faults.ts';
 
 /** Every group the generator knows. */
-export const ALL_GROUPS: readonly InstructionGroup[] = [aluGroup, shiftGroup, mulDivGroup, bitsGroup, movesGroup, stringGroup, sseGroup];
-/** Groups enabled by default: the general-purpose integer instructions. */
-export const DEFAULT_GROUPS = ['alu', 'shift', 'muldiv', 'bits', 'moves', 'string'];
+export const ALL_GROUPS: readonly InstructionGroup[] = [aluGroup, shiftGroup, mulDivGroup, bitsGroup, movesGroup, stringGroup, x87Group, sseGroup];
+/** Groups enabled by default: the general-purpose integer instructions and x87 basics. */
+export const DEFAULT_GROUPS = ['alu', 'shift', 'muldiv', 'bits', 'moves', 'string', 'x87'];
 
 export const DONE_EXIT = 0x11;
 
@@ -78,6 +79,7 @@ export function generateProgram(spec: ProgramSpec): GeneratedProgram {
     }
     listing.push(`rflags = 0x${initialFlags(rng.u32()).toString(16)}`);
     for (let k = 0; k < spec.length; k++) pickGroup(groups, totalWeight, rng).gen(ctx);
+    for (const g of groups) g.finish?.(ctx);
     if (spec.kind === 'divide-error') divideErrorCase(ctx);
     else if (spec.kind === 'fault') faultCase(ctx);
     listing.push(...ctx.lines);
@@ -86,7 +88,7 @@ export function generateProgram(spec: ProgramSpec): GeneratedProgram {
   const kept = spec.only ? cases.filter((c) => spec.only!.includes(c.id)) : cases;
   const name = `gen-${spec.kind ?? 'random'}-s${spec.seed}-n${spec.cases}-k${spec.length}` +
     (spec.only ? `-only${spec.only.join('_')}` : '');
-  return buildProgram(name, spec, kept, defines);
+  return buildProgram(name, spec, kept, defines, groups.flatMap((g) => g.setup ?? []));
 }
 
 /**
@@ -94,7 +96,8 @@ export function generateProgram(spec: ProgramSpec): GeneratedProgram {
  * "scratch = <seed>", XMM loads, register loads, "rflags = <value>", then the
  * body). Also used to re-run a hand-edited listing (tests/diff/runCase.ts).
  */
-export function buildProgram(name: string, spec: ProgramSpec, cases: GeneratedCase[], defines: string[]): GeneratedProgram {
+export function buildProgram(name: string, spec: ProgramSpec, cases: GeneratedCase[], defines: string[], setup: string[] = [],
+  dumpScratch = false): GeneratedProgram {
   const long = spec.mode === 64;
   const nregs = long ? 16 : 8;
   const word = long ? 'qword' : 'dword';
@@ -105,6 +108,7 @@ export function buildProgram(name: string, spec: ProgramSpec, cases: GeneratedCa
     `; generated: seed ${spec.seed}, ${spec.mode}-bit, ${spec.cases} cases x ${spec.length} instructions, groups ${(spec.groups ?? DEFAULT_GROUPS).join(',')}`,
     'global test_main',
     'extern rt_regs, rt_saved_sp, rt_dump_state, rt_scratch_fill, scratch, rt_puts, fault_resume',
+    ...(dumpScratch ? ['extern rt_putc, rt_hex8, rt_hex32, rt_newline'] : []),
     ...(sse ? ['extern rt_dump_xmm'] : []),
     `bits ${spec.mode}`,
     'section .data',
@@ -112,6 +116,7 @@ export function buildProgram(name: string, spec: ProgramSpec, cases: GeneratedCa
     'section .text',
     'test_main:',
     ...(spec.kind === 'fault' && long ? faultPagesSetup() : []),
+    ...setup,
   ];
   for (const c of cases) {
     out.push(`; ---- case ${c.id}`);
@@ -134,6 +139,14 @@ export function buildProgram(name: string, spec: ProgramSpec, cases: GeneratedCa
     if (c.flagMask) out.push(`and ${word} [rt_regs+${nregs * 8}], ${~c.flagMask}`);
     out.push(`mov edi, ${c.id}`, 'call rt_dump_state');
     if (sse) out.push('call rt_dump_xmm');
+    if (dumpScratch) {
+      // Every scratch dword as "s<offset> <hex>" (for locating a memory-hash difference by hand).
+      const bx = long ? 'rbx' : 'ebx';
+      out.push('xor ebx, ebx', `.dump${c.id}:`, "mov edi, 's'", 'call rt_putc', 'mov edi, ebx', 'call rt_hex8', "mov edi, ' '", 'call rt_putc',
+        `mov edi, [scratch+${bx}]`, 'call rt_hex32', 'call rt_newline', 'add ebx, 4', 'cmp ebx, 256', `jb .dump${c.id}`,
+        'xor ebx, ebx', `.dumphi${c.id}:`, "mov edi, 't'", 'call rt_putc', 'mov edi, ebx', 'call rt_hex8', "mov edi, ' '", 'call rt_putc',
+        `mov edi, [scratch+256+${bx}]`, 'call rt_hex32', 'call rt_newline', 'add ebx, 4', 'cmp ebx, 256', `jb .dumphi${c.id}`);
+    }
   }
   out.push('mov edi, s_done', 'call rt_puts', `mov eax, ${DONE_EXIT}`, 'ret');
   return { name, spec, source: out.join('\n') + '\n', cases, defines };
