@@ -83,6 +83,7 @@ export let rHi = 0;
 function ret(v: number): number { const lo = bits64(v); rHi = hi64; return lo; }
 function nan64(lo: number, hi: number): number { rHi = (hi | 0x80000) >>> 0; return lo; }
 function indefinite(): number { env.pre |= IE; rHi = QNAN64_HI; return 0; }
+/** The error-free transforms are exact between LOW and HIGH (no underflow of the error term, no overflow in the split). */
 const LOW = 2 ** -968, HIGH = 2 ** 995, MIN_NORMAL = 2 ** -1022;
 
 /** Slow path: the exact result through BigInt. */
@@ -127,7 +128,7 @@ export function arith64(op: BigOp, aLo: number, aHi: number, bLo: number, bHi: n
       const d = x / y;
       if (x === 0 || !Number.isFinite(x) || !Number.isFinite(y)) return ret(d);
       const ad = Math.abs(d);
-      if (ad >= LOW && ad < 2 ** 1023 && Math.abs(x) >= LOW && ad < HIGH && Math.abs(y) < HIGH) {
+      if (ad >= LOW && ad < HIGH && Math.abs(x) >= LOW && Math.abs(x) < HIGH && Math.abs(y) < HIGH) {
         const p = d * y;
         return ret(round64Normal(d, sign((x - p) - twoProdErr(d, y, p)) * sign(y)));
       }
@@ -142,7 +143,8 @@ function sqrt64(bLo: number, bHi: number): number {
   const y = val64(bLo, bHi);
   if (y < 0) return indefinite();
   if (y === 0 || y === Infinity) return ret(y);
-  if (y < LOW) return slow(BigOp.Sqrt, 0, 0, bLo, bHi);
+  // d*d must neither lose bits below the normal range nor overflow.
+  if (y < LOW || y >= HIGH) return slow(BigOp.Sqrt, 0, 0, bLo, bHi);
   const d = Math.sqrt(y);
   const p = d * d;
   return ret(round64Normal(d, sign((y - p) - twoProdErr(d, d, p))));
