@@ -18,6 +18,10 @@ extern rt_puts, rt_hex64, rt_newline
 %define HOST_GS_SELECTOR 0x0c0a
 %define HOST_TR_SELECTOR 0x0c0c
 %define VMCS_LINK_POINTER 0x2800
+%define EPT_POINTER 0x201a
+%define GUEST_PHYSICAL_ADDRESS 0x2400
+%define GUEST_LINEAR_ADDRESS 0x640a
+%define SECONDARY_CONTROLS 0x401e
 %define PIN_BASED 0x4000
 %define PROC_BASED 0x4002
 %define EXCEPTION_BITMAP 0x4004
@@ -99,6 +103,10 @@ vmcs2_region: resb 4096
 guest_stack: resb 4096
 guest_stack_top:
 tss: resb 128
+alignb 4096
+ept_pml4: resb 4096
+ept_pdpt: resb 4096
+ept_pd: resb 4096
 
 section .data
 align 8
@@ -111,6 +119,7 @@ ptr_vmcs: dq vmcs_region
 ptr_vmcs2: dq vmcs2_region
 ptr_bad: dq vmcs_region + 8
 ptr_store: dq 0
+invept_desc: dq 0, 0
 gdtr_save: times 10 db 0
 idtr_save: times 10 db 0
 s_pass: db "PASS ", 0
@@ -181,6 +190,15 @@ guest_code:
 .spin:
     jmp .spin
 
+; EPT guest: a permitted read, a write to a read-only EPT page, a read through a misconfigured entry
+guest_ept:
+    mov al, [0x3000000]
+    mov byte [0x3000000], 1          ; exit 48 (EPT violation), then retried after the host allows writes
+    mov al, [0x3200000]              ; exit 49 (EPT misconfiguration: write without read)
+    vmcall
+.spin:
+    jmp .spin
+
 test_main:
     ; CPUID.1:ECX.VMX[bit 5]
     mov eax, 1
@@ -229,7 +247,7 @@ test_main:
     FLAGS "vmptrld.vmxon_ptr.failvalid", 0x40
     VMR VM_INSTRUCTION_ERROR
     CHECK r9, 10, "vmptrld.vmxon_ptr.error10"
-    mov r8, 0x201a                             ; EPT pointer: EPT not supported
+    mov r8, 0x2012                             ; virtual-APIC address: no TPR shadow here
     vmread r9, r8
     FLAGS "vmread.unsupported.failvalid", 0x40
     VMR VM_INSTRUCTION_ERROR
@@ -397,6 +415,73 @@ test_main:
     CHECK [entry_flags], 0x42, "entry.controls.failvalid"
     VMR VM_INSTRUCTION_ERROR
     CHECK r9, 7, "entry.controls.error7"
+
+    ; ---- EPT: identity map of 0..1 GiB with 2-MByte pages, 48 MiB read-only, 50 MiB write-only ----
+    mov ecx, 0x48b                             ; PROCBASED_CTLS2: allowed-1 in the high half
+    rdmsr
+    mov eax, edx
+    and eax, 2
+    CHECK rax, 2, "ept.advertised"
+    mov rax, ept_pdpt
+    or rax, 7
+    mov [ept_pml4], rax
+    mov rax, ept_pd
+    or rax, 7
+    mov [ept_pdpt], rax
+    xor ecx, ecx
+.ept_fill:
+    mov rax, rcx
+    shl rax, 21
+    or rax, 0x80 | (6 << 3) | 7                ; 2-MByte page, WB, RWX
+    mov [ept_pd + rcx * 8], rax
+    inc ecx
+    cmp ecx, 512
+    jne .ept_fill
+    and qword [ept_pd + 24 * 8], ~6            ; 0x3000000: read only
+    and qword [ept_pd + 25 * 8], ~5            ; 0x3200000: write only (misconfiguration)
+    mov rax, ept_pml4
+    or rax, 6 | (3 << 3)                       ; WB, 4-level walk
+    mov [invept_desc], rax
+    VMW EPT_POINTER, rax
+    VMW PIN_BASED, 0x16
+    mov ecx, 0x48e
+    mov eax, (1 << 7) | (1 << 24) | (1 << 31)  ; + activate secondary controls
+    call adjust
+    VMW PROC_BASED, rax
+    VMW SECONDARY_CONTROLS, 2                  ; enable EPT
+    VMW GUEST_RIP, guest_ept
+    ENTER vmresume
+    CHECK [exited], 1, "ept.exit"
+    VMR EXIT_REASON
+    CHECK r9, 48, "ept.violation.reason"
+    VMR EXIT_QUALIFICATION
+    CHECK r9, 0x18a, "ept.violation.qualification"   ; write, readable, linear address valid, final translation
+    VMR GUEST_PHYSICAL_ADDRESS
+    CHECK r9, 0x3000000, "ept.violation.gpa"
+    VMR GUEST_LINEAR_ADDRESS
+    CHECK r9, 0x3000000, "ept.violation.gla"
+    VMR GUEST_RIP
+    CHECK r9, guest_ept + 7, "ept.violation.rip"
+    or qword [ept_pd + 24 * 8], 7
+    mov eax, 1
+    invept rax, [invept_desc]
+    FLAGS "invept.single.succeed", 0
+    ENTER vmresume
+    VMR EXIT_REASON
+    CHECK r9, 49, "ept.misconfig.reason"
+    VMR GUEST_PHYSICAL_ADDRESS
+    CHECK r9, 0x3200000, "ept.misconfig.gpa"
+    CHECK [0x3000000], 1, "ept.write.retried"
+    or qword [ept_pd + 25 * 8], 7
+    mov eax, 2
+    invept rax, [invept_desc]
+    FLAGS "invept.global.succeed", 0
+    mov eax, 3
+    invept rax, [invept_desc]
+    FLAGS "invept.type3.failvalid", 0x40
+    ENTER vmresume
+    VMR EXIT_REASON
+    CHECK r9, 18, "ept.vmcall.reason"
 
     vmclear [ptr_vmcs]
     FLAGS "vmclear.current.succeed", 0

@@ -191,6 +191,7 @@ export class Cpu implements CodeFetcher {
    */
   stateRestored(): void {
     this.nonRoot = this.vmx.nonRoot;
+    this.vmx.syncEpt();
     this.mmu.flushAll();
     this.syncMmu();
     this.icache.flush();

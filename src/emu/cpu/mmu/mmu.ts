@@ -2,7 +2,7 @@ import type { PhysicalMemory } from '../../mem/physicalMemory.ts';
 import { PageWalker } from './pageWalk.ts';
 import {
   Access, CR0_CD, CR0_NW, CR0_PG, CR0_WP, CR4_LA57, CR4_PAE, CR4_PCIDE, CR4_PGE, CR4_PKE, CR4_PSE, CR4_SMAP,
-  CR4_SMEP, EFER_NXE, PagingMode, pkDenied,
+  CR4_SMEP, EFER_NXE, PagingMode, pkDenied, RIGHT_DIRTY, RIGHT_XD, type GpaTranslator,
 } from './pagingBits.ts';
 import { PagingControl, type PagingOptions } from './pagingControl.ts';
 import { PERM_GLOBAL, PERM_PK, PERM_PKEY_SHIFT, TLB_MASK, Tlb, derivePerm, tlbSlot } from './tlb.ts';
@@ -25,6 +25,9 @@ export class Mmu {
   /** PKRU, set by the CPU (WRPKRU, XRSTOR). Checked on every data access to a user page when CR4.PKE=1. */
   pkru = 0;
   readonly stats = { hits: 0, misses: 0, flushes: 0 };
+  /** Linear address of the walk in progress (an EPT violation reports it). */
+  missLaLo = 0;
+  missLaHi = 0;
   /** Control state, masks and the PAE PDPTE registers (snapshots save `ctl.pdpte`). */
   readonly ctl: PagingControl;
   readonly tlb = new Tlb();
@@ -132,6 +135,7 @@ export class Mmu {
 
   private miss(laLo: number, laHi: number, access: Access, user: boolean, ac: boolean): number {
     this.stats.misses++;
+    this.missLaLo = laLo; this.missLaHi = laHi;
     const w = this.scratch;
     if (this.walkAndFill(laLo, laHi, access, user, ac, w)) return w.pa;
     // A page fault invalidates the TLB entries for the faulting address (SDM 4.10.4.1).
@@ -145,11 +149,26 @@ export class Mmu {
     if (!this.paging) return true;
     const c = this.ctl;
     const offMask = w.pageBits === 30 ? 0x3fffffff : (1 << w.pageBits) - 1;
-    const frame = w.pageBase + ((laLo & offMask & ~0xfff) >>> 0);
-    this.tlb.fill(tlbSlot(laLo, laHi), laLo, laHi, this.ctxTag, w.rights, w.pageBits, frame,
-      derivePerm(w.rights, c.wp, c.smep, c.smap, c.pke));
+    let frame = w.pageBase + ((laLo & offMask & ~0xfff) >>> 0);
+    let rights = w.rights, pageBits = w.pageBits;
+    const gpa = this.gpa;
+    if (gpa !== null) {
+      // EPT: the final guest-physical address is translated too (a violation exits); the TLB then holds
+      // the combined 4-KByte mapping, without write or fetch rights that EPT denies so those accesses walk again.
+      frame = gpa.translate(frame % 4294967296, Math.floor(frame / 4294967296), access, true, true);
+      w.pa = frame + (laLo & 0xfff);
+      pageBits = 12;
+      if ((gpa.rights & 2) === 0) rights &= ~RIGHT_DIRTY;
+      if ((gpa.rights & 4) === 0) rights |= RIGHT_XD;
+    }
+    this.tlb.fill(tlbSlot(laLo, laHi), laLo, laHi, this.ctxTag, rights, pageBits, frame,
+      derivePerm(rights, c.wp, c.smep, c.smap, c.pke));
     return true;
   }
+
+  /** EPT translator while a guest runs with "enable EPT" (vmx/eptMmu.ts), else null. */
+  get gpa(): GpaTranslator | null { return this.walker.gpa; }
+  set gpa(t: GpaTranslator | null) { this.walker.gpa = t; }
 
   /**
    * The debugger's walk: the same walker as translate, recording each level in

@@ -3,7 +3,7 @@ import type { PagingControl } from './pagingControl.ts';
 import {
   Access, PFEC_I, PFEC_P, PFEC_PK, PFEC_RSVD, PFEC_U, PFEC_W, PTE_A, PTE_D, PTE_G, PTE_HI_XD, PTE_P, PTE_PS,
   PTE_RW, PTE_US, PagingMode, RIGHT_DIRTY, RIGHT_GLOBAL, RIGHT_PKEY_SHIFT, RIGHT_PKEY_VALID, RIGHT_RW, RIGHT_US,
-  RIGHT_XD, allowBit, allowedMask, pkDenied,
+  RIGHT_XD, allowBit, allowedMask, pkDenied, type GpaTranslator,
 } from './pagingBits.ts';
 import { WalkFault, type WalkTrace } from './walkTrace.ts';
 
@@ -25,6 +25,9 @@ function levelIndex(laLo: number, laHi: number, level: number): number {
  * written). Every entry read is recorded in the WalkTrace.
  */
 export class PageWalker {
+  /** EPT (VMX non-root with "enable EPT"): paging-structure addresses are guest-physical. */
+  gpa: GpaTranslator | null = null;
+
   constructor(private readonly mem: PhysicalMemory, private readonly ctl: PagingControl) {}
 
   /** Returns true with tr.pa set, or false with tr.fault / tr.pfec set. */
@@ -79,12 +82,17 @@ export class PageWalker {
   /** Locked OR into an entry's low word, as the processor's A/D update is atomic. */
   private orEntry(pa: number, bits: number): void {
     const mem = this.mem;
+    if (this.gpa !== null) pa = this.gpa.translate(pa % TWO32, Math.floor(pa / TWO32), Access.Write, false, true);
     if (pa + 3 < mem.size && (pa & 3) === 0) Atomics.or(mem.u32, pa >>> 2, bits);
     else mem.write32(pa, mem.read32(pa) | bits);
   }
 
   private read(pa: number, sideEffects: boolean): number {
     const mem = this.mem;
+    if (this.gpa !== null) {
+      pa = this.gpa.translate(pa % TWO32, Math.floor(pa / TWO32), Access.Read, false, sideEffects);
+      if (pa < 0) return 0; // debugger walk through an unmapped guest-physical address: not present
+    }
     if (sideEffects) return mem.read32(pa);
     return pa + 3 < mem.size && (pa & 3) === 0 ? mem.u32[pa >>> 2] : 0xffffffff;
   }

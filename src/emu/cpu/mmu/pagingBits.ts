@@ -6,6 +6,18 @@
 /** The kind of access being translated. */
 export const enum Access { Read = 0, Write = 1, Fetch = 2 }
 
+/**
+ * Second-level translation of guest-physical addresses (VMX EPT). `live`: a
+ * real access, which may end in a VM exit (thrown); otherwise returns -1 on
+ * failure. `final`: the access is to the translation of the linear address,
+ * not to a paging-structure entry. `rights` holds R/W/X (bits 2:0) of the last
+ * successful translation and `pageBits` its page size.
+ */
+export interface GpaTranslator {
+  translate(gpaLo: number, gpaHi: number, access: Access, final: boolean, live: boolean): number;
+  rights: number;
+}
+
 /** Which of the SDM's paging modes is in use (SDM 4.1.1). */
 export const enum PagingMode { None = 0, Bits32 = 1, Pae = 2, Level4 = 3, Level5 = 4 }
 

@@ -17,7 +17,7 @@ export const VMX_MSR = {
 export const VMCS_REVISION = 0x00766d78; // "xmv"
 
 /** Features whose VMCS fields exist here (fields.ts `requires`). */
-export const SUPPORTED_FEATURES: ReadonlySet<VmxFeature> = new Set<VmxFeature>(['vpid']);
+export const SUPPORTED_FEATURES: ReadonlySet<VmxFeature> = new Set<VmxFeature>(['vpid', 'ept']);
 
 /** Default1 bits (SDM A.3-A.5): must be 1 in the non-TRUE MSRs. */
 const PIN_DEFAULT1 = 0x00000016;
@@ -32,7 +32,7 @@ export const PROC_ALLOWED1 = (PROC_DEFAULT1 | PROC.INTR_WINDOW_EXITING | PROC.US
   | PROC.CR3_STORE_EXITING | PROC.CR8_LOAD_EXITING | PROC.CR8_STORE_EXITING | PROC.MOV_DR_EXITING
   | PROC.UNCOND_IO_EXITING | PROC.USE_IO_BITMAPS | PROC.USE_MSR_BITMAPS | PROC.MONITOR_EXITING
   | PROC.PAUSE_EXITING | PROC.ACTIVATE_SECONDARY) >>> 0;
-export const PROC2_ALLOWED1 = PROC2.ENABLE_RDTSCP | PROC2.ENABLE_VPID | PROC2.WBINVD_EXITING | PROC2.ENABLE_INVPCID;
+export const PROC2_ALLOWED1 = PROC2.ENABLE_EPT | PROC2.ENABLE_RDTSCP | PROC2.ENABLE_VPID | PROC2.WBINVD_EXITING | PROC2.ENABLE_INVPCID;
 export const EXIT_ALLOWED1 = EXIT_DEFAULT1 | EXIT.HOST_ADDR_SPACE_SIZE | EXIT.ACK_INTR_ON_EXIT | EXIT.SAVE_PAT
   | EXIT.LOAD_PAT | EXIT.SAVE_EFER | EXIT.LOAD_EFER;
 export const ENTRY_ALLOWED1 = ENTRY_DEFAULT1 | ENTRY.IA32E_MODE_GUEST | ENTRY.LOAD_PAT | ENTRY.LOAD_EFER;
@@ -57,8 +57,14 @@ export const CR0_FIXED0 = 0x80000021 | 0; // signed, so (x & CR0_FIXED0) === CR0
 /** CR4 bits fixed to 1 in VMX operation: VMXE (SDM A.8). */
 export const CR4_FIXED0 = 0x2000;
 
-/** IA32_VMX_EPT_VPID_CAP: INVVPID (bit 32) with all four types (40-43); no EPT. */
-export const EPT_VPID_CAP_LO = 0;
+/**
+ * IA32_VMX_EPT_VPID_CAP: 4-level walks (6), UC (8) and WB (14) EPTP memory types,
+ * 2-MByte (16) and 1-GByte (17) pages, INVEPT (20) single-context (25) and
+ * all-context (26); no execute-only pages, no accessed/dirty flags.
+ * INVVPID (32) with all four types (40-43).
+ */
+export const EPT_VPID_CAP_LO = (1 << 6) | (1 << 8) | (1 << 14) | (1 << 16) | (1 << 20) | (1 << 25) | (1 << 26);
+export const EPT_CAP_1G = 1 << 17;
 export const EPT_VPID_CAP_HI = (1 << 0) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11);
 
 /**

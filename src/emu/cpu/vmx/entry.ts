@@ -42,6 +42,9 @@ export function vmEntry(c: Cpu, launch: boolean): void {
   if (bad !== null) { vmx.lastFailedCheck = bad.id; vmFailValid(c, VMX_ERROR.ENTRY_INVALID_CONTROLS); return; }
   bad = firstFailure(c, HOST_CHECKS);
   if (bad !== null) { vmx.lastFailedCheck = bad.id; vmFailValid(c, VMX_ERROR.ENTRY_INVALID_HOST_STATE); return; }
+  if ((proc2(v) & PROC2.ENABLE_EPT) !== 0 && (v.lo(F.GUEST_CR4) & 0x20) !== 0 && (v.lo(F.VM_ENTRY_CONTROLS) & ENTRY.IA32E_MODE_GUEST) === 0) {
+    c.unimplemented('VM entry with EPT to a PAE-paging guest (PDPTEs from the VMCS)');
+  }
   if ((v.lo(F.GUEST_RFLAGS) & (1 << 17)) !== 0 && (v.lo(F.GUEST_CR0) & 1) !== 0 && (v.lo(F.VM_ENTRY_CONTROLS) & ENTRY.IA32E_MODE_GUEST) === 0) {
     c.unimplemented('VM entry to a virtual-8086 guest (RFLAGS.VM=1)');
   }
@@ -106,9 +109,11 @@ function loadGuestState(c: Cpu): boolean {
   s[SHADOW] = v.lo(F.GUEST_INTERRUPTIBILITY_INFO) & 3; // 1 STI, 2 MOV SS (as the run loop keeps them)
   const vpidOn = (proc2(v) & PROC2.ENABLE_VPID) !== 0;
   c.vmx.setNonRoot(true);
+  c.vmx.syncEpt();
   c.mmu.setVpid(vpidOn ? v.lo(F.VIRTUAL_PROCESSOR_ID) & 0xffff : 0);
-  // Without VPIDs, VM entries invalidate the linear mappings of VPID 0 (SDM 29.4.3.3).
-  if (!vpidOn) c.mmu.flushAll();
+  // Without VPIDs, VM entries invalidate the linear mappings of VPID 0 (SDM 29.4.3.3). With EPT the TLB
+  // holds combined mappings not tagged by EPTP, so they are dropped too (more than the SDM requires).
+  if (!vpidOn || c.vmx.eptOn) c.mmu.flushAll();
   return c.vmxModeChanged();
 }
 

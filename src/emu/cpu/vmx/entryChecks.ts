@@ -15,6 +15,7 @@ import { cr4Allowed } from '../exec/system.ts';
 import { EFER } from '../state/layout.ts';
 import { EFER_LMA } from '../arch.ts';
 import * as F from './slots.ts';
+import { eptpValid } from './ept.ts';
 
 export type CheckKind = 'control' | 'host' | 'guest';
 export interface EntryCheck {
@@ -67,6 +68,8 @@ export const CONTROL_CHECKS: readonly EntryCheck[] = [
     (v) => (v.lo(F.PIN_BASED_VM_EXEC_CONTROL) & PIN.NMI_EXITING) !== 0 || (v.lo(F.PIN_BASED_VM_EXEC_CONTROL) & PIN.VIRTUAL_NMIS) === 0),
   C('ctl.vpid.nonzero', '27.2.1.1', 'with "enable VPID", the VPID is not 0000H',
     (v) => (proc2(v) & PROC2.ENABLE_VPID) === 0 || (v.lo(F.VIRTUAL_PROCESSOR_ID) & 0xffff) !== 0),
+  C('ctl.ept.eptp', '27.2.1.1', 'with "enable EPT", the EPTP has a supported memory type, a 4-level walk, reserved bits 11:7 clear and no bits beyond the physical-address width',
+    (v, c) => (proc2(v) & PROC2.ENABLE_EPT) === 0 || eptpValid(v.lo(F.EPT_POINTER), v.hi(F.EPT_POINTER), c.model.maxPhysAddr)),
   C('ctl.exit.reserved', '27.2.1.2', 'VM-exit controls respect IA32_VMX_TRUE_EXIT_CTLS',
     (v) => fits(exitCtl(v), EXIT_ALLOWED0_TRUE, EXIT_ALLOWED1)),
   C('ctl.exit.msrstore', '27.2.1.2', 'VM-exit MSR-store area is 16-byte aligned and within the physical-address width',

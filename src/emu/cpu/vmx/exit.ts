@@ -146,8 +146,9 @@ function leaveNonRoot(c: Cpu): void {
   const v = c.vmx.cache;
   const vpid = (v.lo(F.SECONDARY_VM_EXEC_CONTROL) & PROC2.ENABLE_VPID) !== 0 && v.lo(F.VIRTUAL_PROCESSOR_ID) !== 0;
   c.vmx.setNonRoot(false);
+  c.vmx.syncEpt();
   c.mmu.setVpid(0);
   // Without VPIDs, VM exits invalidate the linear mappings of VPID 0 (SDM 29.4.3.3).
-  if (!vpid) c.mmu.flushAll();
+  if (!vpid || c.vmx.eptOn) c.mmu.flushAll();
   c.vmxModeChanged();
 }

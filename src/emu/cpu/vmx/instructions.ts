@@ -20,6 +20,7 @@ import { isReadOnly } from './fields.ts';
 import { PROC2 } from './controls.ts';
 import { VMCS_OFF_LAUNCH } from './vmcs.ts';
 import * as F from './slots.ts';
+import { eptpValid } from './ept.ts';
 
 /** #UD conditions common to VMX instructions other than VMXON (not in VMX operation, real/V86 mode, compatibility mode). @faults */
 function checkMode(c: Cpu): void {
@@ -178,7 +179,7 @@ function vmcall(c: Cpu, i: DecodedInsn): void {
   vmFail(c, E.VMCALL_IN_ROOT);
 }
 
-/** INVVPID (types 0-3, SDM 31 INVVPID); INVEPT is #UD because EPT is not advertised. */
+/** INVVPID (types 0-3, SDM 31 INVVPID). */
 function invvpid(c: Cpu, i: DecodedInsn): void {
   rootOnly(c, i, R.INVVPID, (memOperandInfo(i) | ((i.reg & 15) << 28)) >>> 0);
   const size = c.long64 ? 8 : 4;
@@ -194,6 +195,19 @@ function invvpid(c: Cpu, i: DecodedInsn): void {
   vmSucceed(c);
 }
 
+/** INVEPT (SDM 31 INVEPT): single-context (1) and all-context (2); both drop every cached combined mapping. */
+function invept(c: Cpu, i: DecodedInsn): void {
+  rootOnly(c, i, R.INVEPT, (memOperandInfo(i) | ((i.reg & 15) << 28)) >>> 0);
+  const size = c.long64 ? 8 : 4;
+  const type = c.getReg(i.reg, size), typeHi = size === 8 ? c.hi : 0;
+  const eptpLo = readEaPlus(c, i, 0, 4), eptpHi = readEaPlus(c, i, 4, 4);
+  readEaPlus(c, i, 8, 4); // the descriptor is 128 bits; bits 127:64 are reserved
+  if (typeHi !== 0 || (type !== 1 && type !== 2)) { vmFail(c, E.INVALID_INVEPT_INVVPID_OPERAND); return; }
+  if (type === 1 && !eptpValid(eptpLo, eptpHi, c.model.maxPhysAddr)) { vmFail(c, E.INVALID_INVEPT_INVVPID_OPERAND); return; }
+  c.mmu.flushAll();
+  vmSucceed(c);
+}
+
 export function registerVmx(h: HandlerTable): void {
   h.VMXON_Mq = vmxon;
   h.VMXOFF = vmxoff;
@@ -206,6 +220,6 @@ export function registerVmx(h: HandlerTable): void {
   h.VMRESUME = (c, i) => vmlaunchResume(c, i, false);
   h.VMCALL = vmcall;
   h.INVVPID_GyMdq = invvpid;
-  h.INVEPT_GyMdq = (c) => c.fault(Vec.UD);
+  h.INVEPT_GyMdq = invept;
 }
 void PROC2; void F;

@@ -4,7 +4,7 @@ import { add64, r64 } from '../u64.ts';
 import { PROC } from './controls.ts';
 import * as F from './slots.ts';
 import {
-  BASIC_HI, BASIC_LO, CR0_FIXED0, CR4_FIXED0, ENTRY_ALLOWED0_TRUE, ENTRY_ALLOWED1, EPT_VPID_CAP_HI, EPT_VPID_CAP_LO,
+  BASIC_HI, BASIC_LO, EPT_CAP_1G, CR0_FIXED0, CR4_FIXED0, ENTRY_ALLOWED0_TRUE, ENTRY_ALLOWED1, EPT_VPID_CAP_HI, EPT_VPID_CAP_LO,
   EXIT_ALLOWED0_TRUE, EXIT_ALLOWED1, MISC_LO, PIN_ALLOWED0_TRUE, PIN_ALLOWED1, PROC2_ALLOWED1, PROC_ALLOWED0_TRUE,
   PROC_ALLOWED1, VMX_MSR,
 } from './capabilities.ts';
@@ -34,7 +34,7 @@ export function readVmxMsr(c: Cpu, idx: number, cr4Allowed: number): boolean {
     case VMX_MSR.CR4_FIXED1: return set(cr4Allowed, 0);
     case VMX_MSR.VMCS_ENUM: return set(highestFieldIndex() << 1, 0);
     case VMX_MSR.PROCBASED_CTLS2: return set(0, PROC2_ALLOWED1);
-    case VMX_MSR.EPT_VPID_CAP: return set(EPT_VPID_CAP_LO, EPT_VPID_CAP_HI);
+    case VMX_MSR.EPT_VPID_CAP: return set(EPT_VPID_CAP_LO | (c.model.features.includes('PAGE1GB') ? EPT_CAP_1G : 0), EPT_VPID_CAP_HI);
     case VMX_MSR.TRUE_PINBASED_CTLS: return set(PIN_ALLOWED0_TRUE, PIN_ALLOWED1);
     case VMX_MSR.TRUE_PROCBASED_CTLS: return set(PROC_ALLOWED0_TRUE, PROC_ALLOWED1);
     case VMX_MSR.TRUE_EXIT_CTLS: return set(EXIT_ALLOWED0_TRUE, EXIT_ALLOWED1);

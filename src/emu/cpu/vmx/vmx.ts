@@ -11,7 +11,9 @@ import { CC_OP, RFLAGS, VMCS, VMX } from '../state/layout.ts';
 import { fieldSlot, fieldWidth, FieldWidth, VMCS_FIELDS } from './fields.ts';
 import { SUPPORTED_FEATURES } from './capabilities.ts';
 import { VMCS_CACHE_WORDS, VmcsCache } from './vmcs.ts';
-import { VM_INSTRUCTION_ERROR } from './slots.ts';
+import { CPU_BASED_VM_EXEC_CONTROL, EPT_POINTER, SECONDARY_VM_EXEC_CONTROL, VM_INSTRUCTION_ERROR } from './slots.ts';
+import { EptTranslator } from './eptMmu.ts';
+import { PROC, PROC2 } from './controls.ts';
 
 /** Word offsets in the register file. */
 export const VMX_FLAGS = VMX, VMXON_PTR = VMX + 1, CURRENT_VMCS = VMX + 3;
@@ -21,6 +23,8 @@ const ARITH6 = CF | PF | AF | ZF | SF | OF;
 
 export class Vmx {
   readonly cache: VmcsCache;
+  /** EPT translation the MMU uses while a guest runs with "enable EPT". */
+  readonly ept: EptTranslator;
   /** VM exits taken since reset (for the UI and bench). */
   exits = 0;
   /** Id of the entry check that failed last (entryChecks.ts), '' if none. */
@@ -28,6 +32,7 @@ export class Vmx {
 
   constructor(private readonly c: Cpu) {
     this.cache = new VmcsCache(c.s.subarray(VMCS, VMCS + VMCS_CACHE_WORDS));
+    this.ept = new EptTranslator(c);
   }
 
   reset(): void {
@@ -48,6 +53,19 @@ export class Vmx {
   }
   get currentPa(): number { return this.c.s[CURRENT_VMCS]; }
   get vmxonPa(): number { return this.c.s[VMXON_PTR]; }
+
+  /** "enable EPT" is in effect for the current VMCS. */
+  get eptOn(): boolean {
+    const v = this.cache;
+    return (v.lo(CPU_BASED_VM_EXEC_CONTROL) & PROC.ACTIVATE_SECONDARY) !== 0 && (v.lo(SECONDARY_VM_EXEC_CONTROL) & PROC2.ENABLE_EPT) !== 0;
+  }
+
+  /** Points the MMU at EPT while in non-root operation with "enable EPT" (entry, exit, snapshot restore). */
+  syncEpt(): void {
+    const on = this.nonRoot && this.eptOn;
+    if (on) { this.ept.eptpLo = this.cache.lo(EPT_POINTER); this.ept.eptpHi = this.cache.hi(EPT_POINTER); }
+    this.c.mmu.gpa = on ? this.ept : null;
+  }
 
   setNonRoot(v: boolean): void {
     const s = this.c.s;
