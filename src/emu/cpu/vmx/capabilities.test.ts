@@ -44,9 +44,11 @@ describe('VMX capability MSRs (SDM Appendix A)', () => {
     // GUEST_SYSENTER_CS (482AH, index 21); the preemption-timer value (index 23) is not supported.
     expect(msr(c, 0x48a)![0]).toBe(21 << 1);
   });
-  it('EPT_VPID_CAP advertises INVVPID with all four types and no EPT; VMFUNC does not exist', () => {
+  it('EPT_VPID_CAP: 4-level EPT, UC/WB, 2M/1G pages, INVEPT single/all, no execute-only or A/D; INVVPID all types; no VMFUNC', () => {
     const [lo, hi] = msr(c, 0x48c)!;
-    expect(lo).toBe(0);
+    expect(lo).toBe(((1 << 6) | (1 << 8) | (1 << 14) | (1 << 16) | (1 << 17) | (1 << 20) | (1 << 25) | (1 << 26)) >>> 0);
+    expect(lo & 1).toBe(0); // execute-only
+    expect(lo & (1 << 21)).toBe(0); // accessed/dirty flags
     expect(hi).toBe(0xf01);
     expect(msr(c, 0x491)).toBeNull();
   });

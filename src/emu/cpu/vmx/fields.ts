@@ -70,7 +70,7 @@ export const VMCS_FIELDS: readonly VmcsFieldDef[] = [
   d(0x2036, 'ENCLV_EXITING_BITMAP', 'enclv'),
   d(0x2038, 'LOW_PASID_DIRECTORY_ADDRESS', 'pasidTranslation'),
   d(0x203a, 'HIGH_PASID_DIRECTORY_ADDRESS', 'pasidTranslation'),
-  d(0x203c, 'SHARED_EPT_POINTER', 'ept'),
+  d(0x203c, 'SHARED_EPT_POINTER', 'tertiaryControls'),
   d(0x203e, 'PCONFIG_EXITING_BITMAP', 'pconfig'),
   d(0x2040, 'HLAT_POINTER', 'hlat'),
   d(0x2042, 'PID_POINTER_TABLE_ADDRESS', 'ipiVirtualization'),
