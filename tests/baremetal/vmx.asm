@@ -192,9 +192,9 @@ guest_code:
 
 ; EPT guest: a permitted read, a write to a read-only EPT page, a read through a misconfigured entry
 guest_ept:
-    mov al, [0x3000000]
-    mov byte [0x3000000], 1          ; exit 48 (EPT violation), then retried after the host allows writes
-    mov al, [0x3200000]              ; exit 49 (EPT misconfiguration: write without read)
+    mov al, [0x600000]
+    mov byte [0x600000], 1          ; exit 48 (EPT violation), then retried after the host allows writes
+    mov al, [0x800000]              ; exit 49 (EPT misconfiguration: write without read)
     vmcall
 .spin:
     jmp .spin
@@ -416,7 +416,7 @@ test_main:
     VMR VM_INSTRUCTION_ERROR
     CHECK r9, 7, "entry.controls.error7"
 
-    ; ---- EPT: identity map of 0..1 GiB with 2-MByte pages, 48 MiB read-only, 50 MiB write-only ----
+    ; ---- EPT: identity map of 0..1 GiB with 2-MByte pages, 6 MiB read-only, 8 MiB write-only ----
     mov ecx, 0x48b                             ; PROCBASED_CTLS2: allowed-1 in the high half
     rdmsr
     mov eax, edx
@@ -437,8 +437,8 @@ test_main:
     inc ecx
     cmp ecx, 512
     jne .ept_fill
-    and qword [ept_pd + 24 * 8], ~6            ; 0x3000000: read only
-    and qword [ept_pd + 25 * 8], ~5            ; 0x3200000: write only (misconfiguration)
+    and qword [ept_pd + 3 * 8], ~6             ; 0x600000: read only
+    and qword [ept_pd + 4 * 8], ~5             ; 0x800000: write only (misconfiguration)
     mov rax, ept_pml4
     or rax, 6 | (3 << 3)                       ; WB, 4-level walk
     mov [invept_desc], rax
@@ -457,12 +457,12 @@ test_main:
     VMR EXIT_QUALIFICATION
     CHECK r9, 0x18a, "ept.violation.qualification"   ; write, readable, linear address valid, final translation
     VMR GUEST_PHYSICAL_ADDRESS
-    CHECK r9, 0x3000000, "ept.violation.gpa"
+    CHECK r9, 0x600000, "ept.violation.gpa"
     VMR GUEST_LINEAR_ADDRESS
-    CHECK r9, 0x3000000, "ept.violation.gla"
+    CHECK r9, 0x600000, "ept.violation.gla"
     VMR GUEST_RIP
     CHECK r9, guest_ept + 7, "ept.violation.rip"
-    or qword [ept_pd + 24 * 8], 7
+    or qword [ept_pd + 3 * 8], 7
     mov eax, 1
     invept rax, [invept_desc]
     FLAGS "invept.single.succeed", 0
@@ -470,9 +470,9 @@ test_main:
     VMR EXIT_REASON
     CHECK r9, 49, "ept.misconfig.reason"
     VMR GUEST_PHYSICAL_ADDRESS
-    CHECK r9, 0x3200000, "ept.misconfig.gpa"
-    CHECK [0x3000000], 1, "ept.write.retried"
-    or qword [ept_pd + 25 * 8], 7
+    CHECK r9, 0x800000, "ept.misconfig.gpa"
+    CHECK [0x600000], 1, "ept.write.retried"
+    or qword [ept_pd + 4 * 8], 7
     mov eax, 2
     invept rax, [invept_desc]
     FLAGS "invept.global.succeed", 0
