@@ -34,6 +34,10 @@ describe('vmxlab CLI', () => {
     const re = vmxlab('boot', '--until', '(');
     expect(re.status).toBe(2);
     expect(re.stderr).toContain('--until');
+    const suite = vmxlab('bench', '--only', 'nope');
+    expect(suite.status).toBe(2);
+    expect(suite.stderr).toContain("no bench suite 'nope'");
+    expect(vmxlab('bench', '--runs', '0').status).toBe(2);
   });
 
   it('names the missing or empty file', () => {

@@ -1,11 +1,12 @@
 import { bootCommand } from './commands/boot.ts';
 import { notImplemented } from './commands/notYet.ts';
+import { benchCommand } from './commands/bench.ts';
 import { parseFlags, type ParsedFlags, UsageError } from './parse.ts';
 import { commandHelp, findCommand, mainHelp } from './spec.ts';
 
 const HANDLERS: Record<string, (flags: ParsedFlags) => Promise<number>> = {
   boot: bootCommand,
-  bench: async () => notImplemented("'vmxlab bench' (the CPU core it measures)"),
+  bench: benchCommand,
   gdb: async () => notImplemented("'vmxlab gdb' (the GDB remote stub)"),
 };
 

@@ -41,8 +41,17 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'bench',
     summary: 'measure guest MIPS and boot time, side by side with QEMU TCG',
-    usage: 'vmxlab bench',
-    flags: [{ name: 'help', type: 'boolean', help: 'show this help' }],
+    usage: 'vmxlab bench [--json] [--runs N] [--only SUITE] [--no-qemu] [--quick]',
+    flags: [
+      { name: 'json', type: 'boolean', help: 'print JSON instead of tables' },
+      { name: 'runs', type: 'string', arg: 'N', help: 'runs per measurement, the best is kept (default 3)' },
+      { name: 'only', type: 'string', arg: 'SUITE', help: 'run one suite (cpu, or boot when present)' },
+      { name: 'no-qemu', type: 'boolean', help: 'skip the QEMU TCG side' },
+      { name: 'quick', type: 'boolean', help: 'short runs, for a look rather than for figures' },
+      { name: 'help', type: 'boolean', help: 'show this help' },
+    ],
+    notes: 'The same as `npm run bench`: tables on stdout, progress on stderr. A benchmark reports\n' +
+      'figures and never fails on them; the machine may be shared, so each figure is a best of N.',
   },
   {
     name: 'gdb',
