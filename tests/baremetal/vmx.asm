@@ -190,6 +190,14 @@ guest_code:
 .spin:
     jmp .spin
 
+; MTF guest: two single-stepped NOPs, then VMCALL; preemption-timer guest: a spin loop
+guest_mtf:
+    nop
+    nop
+    vmcall
+guest_spin:
+    jmp guest_spin
+
 ; EPT guest: a permitted read, a write to a read-only EPT page, a read through a misconfigured entry
 guest_ept:
     mov al, [0x600000]
@@ -482,6 +490,48 @@ test_main:
     ENTER vmresume
     VMR EXIT_REASON
     CHECK r9, 18, "ept.vmcall.reason"
+
+    ; ---- monitor trap flag: an exit after each guest instruction, RIP at the next one ----
+    mov ecx, 0x48e
+    mov eax, (1 << 7) | (1 << 24) | (1 << 27) | (1 << 31)
+    call adjust
+    VMW PROC_BASED, rax
+    VMW GUEST_RIP, guest_mtf
+    ENTER vmresume
+    VMR EXIT_REASON
+    CHECK r9, 37, "mtf.first.reason"
+    VMR GUEST_RIP
+    CHECK r9, guest_mtf + 1, "mtf.first.rip"
+    ENTER vmresume
+    VMR EXIT_REASON
+    CHECK r9, 37, "mtf.second.reason"
+    VMR GUEST_RIP
+    CHECK r9, guest_mtf + 2, "mtf.second.rip"
+    mov ecx, 0x48e
+    mov eax, (1 << 7) | (1 << 24) | (1 << 31)
+    call adjust
+    VMW PROC_BASED, rax
+    ENTER vmresume
+    VMR EXIT_REASON
+    CHECK r9, 18, "mtf.off.vmcall"
+    ; ---- VMX-preemption timer: 50 ticks into a spin loop, value saved on exit ----
+    mov ecx, 0x48d
+    mov eax, 1 << 6
+    call adjust
+    VMW PIN_BASED, rax
+    mov ecx, 0x48f
+    mov eax, (1 << 9) | (1 << 22)
+    call adjust
+    VMW EXIT_CONTROLS, rax
+    VMW 0x482e, 50
+    VMW GUEST_RIP, guest_spin
+    ENTER vmresume
+    VMR EXIT_REASON
+    CHECK r9, 52, "preemption.reason"
+    VMR 0x482e
+    CHECK r9, 0, "preemption.saved_value"
+    VMR GUEST_RIP
+    CHECK r9, guest_spin, "preemption.rip"
 
     vmclear [ptr_vmcs]
     FLAGS "vmclear.current.succeed", 0

@@ -36,6 +36,7 @@ import { Vmx } from './vmx/vmx.ts';
 import { VMEXIT_VEC } from './vmx/exit.ts';
 import { interceptInsn } from './vmx/intercepts.ts';
 import { nonRootEvents, exceptionExit, tripleFaultExit } from './vmx/events.ts';
+import { afterGuestInstruction } from './vmx/timers.ts';
 
 export const enum RunExit { Budget = 0, Halted = 1, TripleFault = 2, StopRequested = 3, Unimplemented = 4 }
 
@@ -423,6 +424,7 @@ export class Cpu implements CodeFetcher {
     const s = this.s;
     s[RIP] = this.startLo; s[RIP + 1] = this.startHi;
     this.deliverWithNesting(vec, err, EventKind.Exception);
+    if (this.nonRoot) afterGuestInstruction(this); // MTF: pending after a fault is delivered in the guest
   }
 
   /**
@@ -564,6 +566,7 @@ export class Cpu implements CodeFetcher {
     if (this.nonRoot) interceptInsn(this, i); // VM exits (vmx/intercepts.ts); guest RIP is startLo/startHi
     h!(this, i);
     this.icount++;
+    if (this.nonRoot) afterGuestInstruction(this); // monitor trap flag
     if (tf !== 0) {
       // Single-step trap after the instruction (SDM 17.3.1.4).
       s[DR6] |= 1 << 14;

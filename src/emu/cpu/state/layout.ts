@@ -78,6 +78,7 @@ export const FIELDS: readonly FieldDef[] = [
   f('spec', 'u64', 1, 2, 'IA32_SPEC_CTRL'),
   // VMX (vmx/vmx.ts): mode flags, VMXON pointer, current-VMCS pointer, and the current-VMCS cache.
   f('vmx', 'internal', 1, 5, 'VMX: flags (bit 0 VMX operation, bit 1 non-root), VMXON ptr lo/hi, current-VMCS ptr lo/hi'),
+  f('vmxEvents', 'internal', 1, 3, 'VMX: pending MTF VM exit (bit 0); VMX-preemption timer deadline (icount lo/hi, all-ones: off)'),
   f('vmcs', 'internal', 1, VMCS_CACHE_WORDS, 'current-VMCS cache (vmx/vmcs.ts): lo/hi per VMCS_FIELDS slot, then launch state'),
 ];
 
@@ -148,6 +149,7 @@ export const FEATURE_CONTROL = o('featureControl');
 export const SPEC_CTRL = o('spec');
 export const VMX = o('vmx');
 export const VMCS = o('vmcs');
+export const VMX_EVENTS = o('vmxEvents');
 
 /** Word offset of segment register `s` (SegReg) field `k` (SEG_SEL...). */
 export function segOff(s: number, k: number): number {

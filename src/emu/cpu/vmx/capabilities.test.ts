@@ -41,8 +41,8 @@ describe('VMX capability MSRs (SDM Appendix A)', () => {
     expect(msr(c, 0x489)![0] & 0x2000).toBe(0x2000);
   });
   it('IA32_VMX_VMCS_ENUM reports the highest index of a supported field', () => {
-    // GUEST_SYSENTER_CS (482AH, index 21); the preemption-timer value (index 23) is not supported.
-    expect(msr(c, 0x48a)![0]).toBe(21 << 1);
+    // VMX_PREEMPTION_TIMER_VALUE (482EH, index 23).
+    expect(msr(c, 0x48a)![0]).toBe(23 << 1);
   });
   it('EPT_VPID_CAP: 4-level EPT, UC/WB, 2M/1G pages, INVEPT single/all, no execute-only or A/D; INVVPID all types; no VMFUNC', () => {
     const [lo, hi] = msr(c, 0x48c)!;

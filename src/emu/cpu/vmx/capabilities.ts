@@ -17,7 +17,7 @@ export const VMX_MSR = {
 export const VMCS_REVISION = 0x00766d78; // "xmv"
 
 /** Features whose VMCS fields exist here (fields.ts `requires`). */
-export const SUPPORTED_FEATURES: ReadonlySet<VmxFeature> = new Set<VmxFeature>(['vpid', 'ept']);
+export const SUPPORTED_FEATURES: ReadonlySet<VmxFeature> = new Set<VmxFeature>(['vpid', 'ept', 'preemptionTimer']);
 
 /** Default1 bits (SDM A.3-A.5): must be 1 in the non-TRUE MSRs. */
 const PIN_DEFAULT1 = 0x00000016;
@@ -26,15 +26,15 @@ const EXIT_DEFAULT1 = 0x00036dff;
 const ENTRY_DEFAULT1 = 0x000011ff;
 
 /** Controls whose 1-setting is implemented. */
-export const PIN_ALLOWED1 = PIN_DEFAULT1 | PIN.EXT_INT_EXITING;
+export const PIN_ALLOWED1 = PIN_DEFAULT1 | PIN.EXT_INT_EXITING | PIN.PREEMPTION_TIMER;
 export const PROC_ALLOWED1 = (PROC_DEFAULT1 | PROC.INTR_WINDOW_EXITING | PROC.USE_TSC_OFFSETTING | PROC.HLT_EXITING
   | PROC.INVLPG_EXITING | PROC.MWAIT_EXITING | PROC.RDPMC_EXITING | PROC.RDTSC_EXITING | PROC.CR3_LOAD_EXITING
   | PROC.CR3_STORE_EXITING | PROC.CR8_LOAD_EXITING | PROC.CR8_STORE_EXITING | PROC.MOV_DR_EXITING
   | PROC.UNCOND_IO_EXITING | PROC.USE_IO_BITMAPS | PROC.USE_MSR_BITMAPS | PROC.MONITOR_EXITING
-  | PROC.PAUSE_EXITING | PROC.ACTIVATE_SECONDARY) >>> 0;
+  | PROC.PAUSE_EXITING | PROC.MONITOR_TRAP_FLAG | PROC.ACTIVATE_SECONDARY) >>> 0;
 export const PROC2_ALLOWED1 = PROC2.ENABLE_EPT | PROC2.ENABLE_RDTSCP | PROC2.ENABLE_VPID | PROC2.WBINVD_EXITING | PROC2.ENABLE_INVPCID;
 export const EXIT_ALLOWED1 = EXIT_DEFAULT1 | EXIT.HOST_ADDR_SPACE_SIZE | EXIT.ACK_INTR_ON_EXIT | EXIT.SAVE_PAT
-  | EXIT.LOAD_PAT | EXIT.SAVE_EFER | EXIT.LOAD_EFER;
+  | EXIT.LOAD_PAT | EXIT.SAVE_EFER | EXIT.LOAD_EFER | EXIT.SAVE_PREEMPTION_TIMER;
 export const ENTRY_ALLOWED1 = ENTRY_DEFAULT1 | ENTRY.IA32E_MODE_GUEST | ENTRY.LOAD_PAT | ENTRY.LOAD_EFER;
 
 /**
@@ -47,7 +47,11 @@ export const PROC_ALLOWED0_TRUE = (PROC_DEFAULT1 & ~(PROC.CR3_LOAD_EXITING | PRO
 export const EXIT_ALLOWED0_TRUE = EXIT_DEFAULT1;
 export const ENTRY_ALLOWED0_TRUE = ENTRY_DEFAULT1;
 
-/** IA32_VMX_MISC: bit 5 (LMA saved to "IA-32e mode guest"), bit 6 (HLT activity state), 4 CR3 targets, 512 MSRs per list. */
+/**
+ * IA32_VMX_MISC: preemption-timer rate 0 in bits 4:0 (one tick per TSC tick; vmxlab's TSC counts retired
+ * instructions), bit 5 (LMA saved to "IA-32e mode guest"), bit 6 (HLT activity state), 4 CR3 targets,
+ * 512 MSRs per list.
+ */
 export const MISC_LO = (1 << 5) | (1 << 6) | (4 << 16);
 export const CR3_TARGET_MAX = 4;
 export const MSR_LIST_MAX = 512;

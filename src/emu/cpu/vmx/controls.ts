@@ -58,7 +58,7 @@ export const PROC2 = {
 } as const;
 export const EXIT = {
   SAVE_DEBUG_CONTROLS: 1 << 2, HOST_ADDR_SPACE_SIZE: 1 << 9, ACK_INTR_ON_EXIT: 1 << 15, SAVE_PAT: 1 << 18,
-  LOAD_PAT: 1 << 19, SAVE_EFER: 1 << 20, LOAD_EFER: 1 << 21,
+  LOAD_PAT: 1 << 19, SAVE_EFER: 1 << 20, LOAD_EFER: 1 << 21, SAVE_PREEMPTION_TIMER: 1 << 22,
 } as const;
 export const ENTRY = {
   LOAD_DEBUG_CONTROLS: 1 << 2, IA32E_MODE_GUEST: 1 << 9, ENTRY_TO_SMM: 1 << 10, DEACTIVATE_DUAL_MONITOR: 1 << 11,

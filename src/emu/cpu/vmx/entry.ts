@@ -12,7 +12,7 @@ import {
   CR0, CR3, CR4, DR7, EFER, GDTR, GPR, HALTED, IDTR, PAT, RIP, SEG_AR, SEG_BASE_HI, SEG_BASE_LO, SEG_LIMIT, SEG_SEL,
   SHADOW, SYSENTER_CS, SYSENTER_EIP, SYSENTER_ESP, segOff,
 } from '../state/layout.ts';
-import { ENTRY, PROC2 } from './controls.ts';
+import { ENTRY, PROC, PROC2 } from './controls.ts';
 import { CONTROL_CHECKS, HOST_CHECKS, exitCtl, injType, injValid, injVec, proc2, type EntryCheck } from './entryChecks.ts';
 import { GUEST_CHECKS, LINK_POINTER_CHECK } from './guestChecks.ts';
 import { ENTRY_FAIL_QUAL, EXIT_REASON, EXIT_REASON_ENTRY_FAILURE, VMX_ERROR } from './exitReasons.ts';
@@ -20,6 +20,7 @@ import { GUEST_SEG, VMEXIT_VEC, loadHostState } from './exit.ts';
 import { loadMsrList } from './msrLists.ts';
 import { vmFailValid } from './vmx.ts';
 import * as F from './slots.ts';
+import { armPreemptionTimer, clearMtf, setMtfPending } from './timers.ts';
 
 /** Ids and texts of every check, for the UI (same order as applied). */
 export const ALL_ENTRY_CHECKS: readonly EntryCheck[] = [...CONTROL_CHECKS, ...HOST_CHECKS, ...GUEST_CHECKS, LINK_POINTER_CHECK];
@@ -56,7 +57,13 @@ export function vmEntry(c: Cpu, launch: boolean): void {
   if (badMsr !== 0) entryFailure(c, EXIT_REASON.MSR_LOADING, badMsr, 'guest.msrload');
   if (launch) v.launched = true;
   c.icount++;
-  if (injValid(v)) injectEvent(c);
+  armPreemptionTimer(c);
+  clearMtf(c);
+  if (injValid(v)) {
+    injectEvent(c);
+    // MTF: an exit is pending right after the injected event is delivered (SDM 26.5.2).
+    if (c.nonRoot && (v.lo(F.CPU_BASED_VM_EXEC_CONTROL) & PROC.MONITOR_TRAP_FLAG) !== 0) setMtfPending(c);
+  }
   c.excVec = VMEXIT_VEC;
   throw FAULT;
 }

@@ -72,6 +72,8 @@ export const CONTROL_CHECKS: readonly EntryCheck[] = [
     (v, c) => (proc2(v) & PROC2.ENABLE_EPT) === 0 || eptpValid(v.lo(F.EPT_POINTER), v.hi(F.EPT_POINTER), c.model.maxPhysAddr)),
   C('ctl.exit.reserved', '27.2.1.2', 'VM-exit controls respect IA32_VMX_TRUE_EXIT_CTLS',
     (v) => fits(exitCtl(v), EXIT_ALLOWED0_TRUE, EXIT_ALLOWED1)),
+  C('ctl.exit.preemption', '27.2.1.2', 'if "activate VMX-preemption timer" is 0, "save VMX-preemption timer value" is 0',
+    (v) => (v.lo(F.PIN_BASED_VM_EXEC_CONTROL) & PIN.PREEMPTION_TIMER) !== 0 || (exitCtl(v) & EXIT.SAVE_PREEMPTION_TIMER) === 0),
   C('ctl.exit.msrstore', '27.2.1.2', 'VM-exit MSR-store area is 16-byte aligned and within the physical-address width',
     (v, c) => listOk(v, F.VM_EXIT_MSR_STORE_ADDR, F.VM_EXIT_MSR_STORE_COUNT, c)),
   C('ctl.exit.msrload', '27.2.1.2', 'VM-exit MSR-load area is 16-byte aligned and within the physical-address width',

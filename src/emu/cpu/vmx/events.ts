@@ -14,6 +14,7 @@ import { EXIT, PIN, PROC } from './controls.ts';
 import { EXIT_REASON as R } from './exitReasons.ts';
 import { vmExit } from './exit.ts';
 import * as F from './slots.ts';
+import { clearMtf, mtfPending, preemptionExpired } from './timers.ts';
 
 /** Interruption type (SDM Table 25-17) of an event of `kind` with vector `vec`. */
 function interruptionType(vec: number, kind: number): number {
@@ -101,6 +102,9 @@ export function nonRootEvents(c: Cpu): boolean {
     v.set(F.VM_EXIT_INSTRUCTION_LEN, 0);
     return vmExit(c, reason);
   };
+  // Priority (SDM 26.7.2, 26.5.1, 26.7.5): MTF, then preemption timer, interrupt window, external interrupts.
+  if (mtfPending(c)) { clearMtf(c); boundary(R.MONITOR_TRAP_FLAG, 0); }
+  if (preemptionExpired(c)) boundary(R.PREEMPTION_TIMER, 0);
   if ((proc & PROC.INTR_WINDOW_EXITING) !== 0 && (s[RFLAGS] & IF) !== 0) boundary(R.INTERRUPT_WINDOW, 0);
   if ((v.lo(F.PIN_BASED_VM_EXEC_CONTROL) & PIN.EXT_INT_EXITING) !== 0) {
     const pic = c.interruptController;

@@ -15,6 +15,7 @@ import {
 import { EXIT, ENTRY, PROC2 } from './controls.ts';
 import { storeMsrList, loadMsrList } from './msrLists.ts';
 import * as F from './slots.ts';
+import { stopPreemptionTimer } from './timers.ts';
 
 /** excVec value meaning "a VM exit already switched to the host; deliver nothing". */
 export const VMEXIT_VEC = 0x100;
@@ -44,6 +45,7 @@ export function vmExit(c: Cpu, reason: number, qLo = 0, qHi = 0): never {
   const v = c.vmx.cache;
   v.set(F.VM_EXIT_REASON, reason);
   v.set(F.EXIT_QUALIFICATION, qLo, qHi);
+  stopPreemptionTimer(c);
   saveGuestState(c);
   const ctl = v.lo(F.VM_EXIT_CONTROLS);
   if (storeMsrList(c, v.lo(F.VM_EXIT_MSR_STORE_ADDR), v.lo(F.VM_EXIT_MSR_STORE_COUNT)) !== 0) {

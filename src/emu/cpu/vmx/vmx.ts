@@ -7,7 +7,7 @@
 import type { Cpu } from '../cpu.ts';
 import { AF, CF, OF, PF, SF, ZF } from '../arch.ts';
 import { flushFlags, CcOp } from '../flags.ts';
-import { CC_OP, RFLAGS, VMCS, VMX } from '../state/layout.ts';
+import { CC_OP, RFLAGS, VMCS, VMX, VMX_EVENTS } from '../state/layout.ts';
 import { fieldSlot, fieldWidth, FieldWidth, VMCS_FIELDS } from './fields.ts';
 import { SUPPORTED_FEATURES } from './capabilities.ts';
 import { VMCS_CACHE_WORDS, VmcsCache } from './vmcs.ts';
@@ -42,6 +42,7 @@ export class Vmx {
     s[CURRENT_VMCS] = 0xffffffff; s[CURRENT_VMCS + 1] = 0xffffffff;
     this.cache.w.fill(0);
     this.lastFailedCheck = '';
+    s[VMX_EVENTS] = 0; s[VMX_EVENTS + 1] = 0xffffffff; s[VMX_EVENTS + 2] = 0xffffffff; // no MTF exit, timer off
   }
 
   get on(): boolean { return (this.c.s[VMX_FLAGS] & VmxFlag.On) !== 0; }
