@@ -74,6 +74,7 @@ test('AT&T syntax, breakpoints by click, and the F5 / F10 / F11 keys', async ({ 
   await expect(page.getByTestId('disasm')).toContainText(/in\s+al, dx/);
   // The demo ships its symbols: call targets are named.
   await expect(page.getByTestId('disasm')).toContainText(/call\s+0x0*1003[0-9a-f]{2} <tick>/);
+  await expect(page.getByTestId('disasm-label').first()).toHaveText(/^<(test_main|tick|rt_\w+)(\+0x[0-9a-f]+)?>:$/);
   await page.getByTestId('syntax').selectOption('att');
   await expect(page.getByTestId('disasm')).toContainText(/in\s+%dx, %al/);
   const before = await page.getByTestId('icount').innerText();

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { useMachine } from '../../store/machineStore.ts';
 import { disasm, runTo, toggleBreakpoint } from '../../store/machineCommands.ts';
 import { useMachineQuery } from '../../store/useMachineQuery.ts';
@@ -42,20 +42,26 @@ export function DisasmPanel() {
       </h2>
       {error && <p className="error">{error}</p>}
       <div className="disasm-rows">
-        {rows?.map((r) => {
+        {rows?.map((r, i) => {
           const current = r.address === rip;
           const bp = breakpoints.includes(r.address);
+          // A label line where a function starts or the window enters a new one, as objdump prints them.
+          const name = r.symbol?.replace(/^<|(\+0x[0-9a-f]+)?>$/g, '') ?? null;
+          const prevName = i > 0 ? rows[i - 1].symbol?.replace(/^<|(\+0x[0-9a-f]+)?>$/g, '') ?? null : null;
+          const label = name !== null && (i === 0 || name !== prevName) ? r.symbol : null;
           return (
-            <div key={r.address.toString()} className={`row${current ? ' current' : ''}${bp ? ' bp' : ''}${r.invalid ? ' invalid' : ''}`}
-              data-current={current ? 'true' : undefined} data-bp={bp ? 'true' : undefined} data-address={hex(r.address)}
-              title="click: breakpoint on/off; double-click: run to here"
-              onClick={() => void toggleBreakpoint(r.address)} onDoubleClick={() => void runTo(r.address)}>
-              <span className="gutter">{bp ? '●' : current ? '▶' : ''}</span>
-              <span className="address">{hex(r.address, 16)}</span>
-              <span className="bytes">{r.bytes}</span>
-              <span className="text">{r.text}</span>
-              {r.symbol && <span className="symbol">{r.symbol}</span>}
-            </div>
+            <Fragment key={r.address.toString()}>
+              {label && <div className="label" data-testid="disasm-label">{label}:</div>}
+              <div className={`row${current ? ' current' : ''}${bp ? ' bp' : ''}${r.invalid ? ' invalid' : ''}`}
+                data-current={current ? 'true' : undefined} data-bp={bp ? 'true' : undefined} data-address={hex(r.address)}
+                title={`${r.symbol ? `${r.symbol}\n` : ''}click: breakpoint on/off; double-click: run to here`}
+                onClick={() => void toggleBreakpoint(r.address)} onDoubleClick={() => void runTo(r.address)}>
+                <span className="gutter">{bp ? '●' : current ? '▶' : ''}</span>
+                <span className="address">{hex(r.address, 16)}</span>
+                <span className="bytes">{r.bytes}</span>
+                <span className="text">{r.text}</span>
+              </div>
+            </Fragment>
           );
         })}
       </div>
