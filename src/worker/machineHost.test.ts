@@ -8,6 +8,7 @@ import { buildBareMetal, baremetalDir } from '../../tests/diff/build.ts';
 import type { BootSpec, MachineStateEvent, StoppedEvent, WorkerEvent, WorkerReply, WorkerRequest } from './protocol.ts';
 
 const demo = readFileSync(new URL('../../public/demo/demo64.elf', import.meta.url));
+const demoMap = readFileSync(new URL('../../public/demo/demo64.map', import.meta.url), 'utf8');
 const bzImage = readFileSync(new URL('../../public/guests/bzImage', import.meta.url));
 
 function spec(over: Partial<BootSpec> = {}): BootSpec {
@@ -107,10 +108,13 @@ describe('MachineHost with the 64-bit Multiboot demo', () => {
     h.send({ kind: 'boot', spec: spec({ run: true }) } as never);
     await h.until(() => h.serial().includes('demo> '));
     h.send({ kind: 'pause' } as never);
-    // Breakpoints on every call near RIP: without input only the loop's "call tick" runs.
-    const dis = h.send({ kind: 'disasm', address: rip(h.lastState()), before: 8, count: 24, syntax: 'intel' } as never) as Extract<WorkerReply, { kind: 'disasm' }>;
-    expect(dis.rows.length).toBe(24);
-    expect(dis.rows.some((r) => r.address === rip(h.lastState()))).toBe(true);
+    const near = h.send({ kind: 'disasm', address: rip(h.lastState()), before: 4, count: 12, syntax: 'intel' } as never) as Extract<WorkerReply, { kind: 'disasm' }>;
+    expect(near.rows.length).toBe(12);
+    expect(near.rows.filter((r) => r.address === rip(h.lastState()))).toHaveLength(1);
+    // Breakpoints on every call of test_main: without input only the loop's "call tick" runs again.
+    const testMain = BigInt(`0x${/^([0-9a-f]+) T test_main$/m.exec(demoMap)![1]}`);
+    const dis = h.send({ kind: 'disasm', address: testMain, before: 0, count: 24, syntax: 'intel' } as never) as Extract<WorkerReply, { kind: 'disasm' }>;
+    expect(dis.rows[0].address).toBe(testMain);
     const calls = dis.rows.filter((r) => r.text.startsWith('call'));
     expect(calls.length).toBeGreaterThan(2);
     for (const c of calls) h.send({ kind: 'setBreakpoint', address: c.address } as never);
