@@ -53,14 +53,14 @@ describe.each([64, 32] as Mode[])('vmxlab vs QEMU, %i-bit', (mode) => {
 
   it.each(cfg.faultSeeds)('deliberate faults (#UD, #GP, #PF with error code and CR2), seed %i', async (seed) => {
     const prog = generateProgram({ seed, mode, cases: 300, length: 3, kind: 'fault' });
-    const elf = buildBareMetal({ name: prog.name, mode, source: prog.source, extras: ['state.asm'] });
+    const elf = buildBareMetal({ name: prog.name, mode, source: prog.source, extras: ['state.asm'], defines: prog.defines });
     const qemu = await runInQemu(elf);
     expectSame(prog.name, qemu, runInVmxlab(elf), prog);
   }, 60_000);
 
   it('divide errors (#DE from zero divisors and quotient overflow)', async () => {
     const prog = generateProgram({ seed: 7, mode, cases: 60, length: 4, kind: 'divide-error' });
-    const elf = buildBareMetal({ name: prog.name, mode, source: prog.source, extras: ['state.asm'] });
+    const elf = buildBareMetal({ name: prog.name, mode, source: prog.source, extras: ['state.asm'], defines: prog.defines });
     const qemu = await runInQemu(elf);
     expectSame(prog.name, qemu, runInVmxlab(elf), prog);
   }, 60_000);

@@ -60,7 +60,9 @@ describe('instruction generator', () => {
     for (const m of ['adc', 'sbb', 'lock add', 'inc', 'neg', 'not', 'rcl', 'rcr', 'shld', 'shrd', 'mul', 'imul', 'div', 'idiv',
       'bts', 'btr', 'btc', 'bsf', 'bsr', 'set', 'cmov', 'xchg', 'xadd', 'cmpxchg', 'bswap', 'movzx', 'movsx', 'movsxd',
       'lea', 'rep movs', 'repe cmps', 'repne scas', 'stos', 'lods', 'push', 'pop', 'cbw', 'cqo', 'popcnt', 'lzcnt', 'tzcnt',
-      'std', 'ah,', 'r15b', 'fld tword', 'fild', 'fistp', 'fstp qword', 'fcomi', 'fucomip', 'fldcw', 'fsqrt', 'fdivrp', 'fninit']) {
+      'std', 'ah,', 'r15b', 'fld tword', 'fild', 'fistp', 'fstp qword', 'fcomi', 'fucomip', 'fldcw', 'fsqrt', 'fdivrp', 'fninit',
+      'movdqu', 'paddq', 'pshufd', 'addps', 'mulsd', 'divpd', 'sqrtss', 'minps', 'maxsd', 'cvtdq2pd', 'cvttsd2si', 'cvtsi2ss',
+      'cmpps', 'ucomisd', 'shufps', 'movhlps']) {
       expect(text, m).toContain(m);
     }
   });
@@ -68,10 +70,11 @@ describe('instruction generator', () => {
   it('fault programs cover #UD, #GP, #PF and end every case in one faulting instruction', () => {
     const p64 = generateProgram({ seed: 1, mode: 64, cases: 300, length: 3, kind: 'fault' });
     const p32 = generateProgram({ seed: 1, mode: 32, cases: 300, length: 3, kind: 'fault' });
-    for (const m of ['ud2', 'lock add eax, ebx', 'times ', 'mov ss, ax', 'mov ds, ax', 'call r', 'jmp r', 'rep stos', 'rep movs',
+    for (const m of ['ud2', 'lock add eax, ebx', 'times ', 'mov ss, ax', 'call r', 'jmp r', 'rep stos', 'rep movs',
       'rep lods', 'std', 'xadd', 'bts qword [rax + 400], 63']) {
       expect(p64.source, m).toContain(m);
     }
+    expect(p64.source).toMatch(/mov [defg]s, ax/); // a selector past the GDT limit
     expect(p64.source).toMatch(/mov r[sd]i, 0x5fff/); // REP up into the not-present page
     expect(p64.source).toMatch(/mov rdi, 0x6(3fff|4000)/); // REP down from the NX page into the read-only one
     expect(p32.source).toContain('swapgs');

@@ -18,8 +18,8 @@ import { faultCase, faultPagesSetup } from './groups/faults.ts';
 
 /** Every group the generator knows. */
 export const ALL_GROUPS: readonly InstructionGroup[] = [aluGroup, shiftGroup, mulDivGroup, bitsGroup, movesGroup, stringGroup, x87Group, sseGroup];
-/** Groups enabled by default: the general-purpose integer instructions and x87 basics. */
-export const DEFAULT_GROUPS = ['alu', 'shift', 'muldiv', 'bits', 'moves', 'string', 'x87'];
+/** Groups enabled by default: all of them (integer, x87 basics, SSE/SSE2). */
+export const DEFAULT_GROUPS = ['alu', 'shift', 'muldiv', 'bits', 'moves', 'string', 'x87', 'sse'];
 
 export const DONE_EXIT = 0x11;
 
