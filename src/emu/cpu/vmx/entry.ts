@@ -74,6 +74,7 @@ function entryFailure(c: Cpu, reason: number, qual: number, checkId: string): ne
   c.vmx.lastFailedCheck = checkId;
   v.set(F.VM_EXIT_REASON, (reason | EXIT_REASON_ENTRY_FAILURE) >>> 0);
   v.set(F.EXIT_QUALIFICATION, qual);
+  v.set(F.VM_EXIT_INTR_INFO, 0);
   loadHostState(c, exitCtl(v));
   c.excVec = VMEXIT_VEC;
   throw FAULT;

@@ -62,7 +62,6 @@ export function exceptionExit(c: Cpu, vec: number, err: number, kind: number, ve
   setVectoring(c, vectoring, vKind, vErr);
   // Software exceptions (INT3, INTO) report their instruction length; RIP is the instruction's.
   v.set(F.VM_EXIT_INSTRUCTION_LEN, kind === EventKind.Exception ? 0 : (s[RIP] - c.startLo) >>> 0);
-  if (kind !== EventKind.Exception) { c.startLo = c.startLo >>> 0; }
   vmExit(c, R.EXCEPTION_NMI, qLo, qHi);
 }
 

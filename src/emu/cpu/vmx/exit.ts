@@ -52,6 +52,7 @@ export function vmExit(c: Cpu, reason: number, qLo = 0, qHi = 0): never {
     vmxAbort(c, 2);
   }
   loadHostState(c, ctl);
+  c.shadowIcount = -1; // guest STI/MOV SS blocking does not carry over to the host
   c.vmx.exits++;
   c.excVec = VMEXIT_VEC;
   throw FAULT;

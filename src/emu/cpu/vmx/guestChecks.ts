@@ -57,8 +57,8 @@ export const GUEST_CHECKS: readonly EntryCheck[] = [
         && ((v.lo(F.GUEST_CR0) & 0x80000000) === 0 || lma === lme);
     }),
   // 27.3.1.2 segment registers (guest not in virtual-8086 mode; unrestricted guest not supported)
-  G('guest.rflags.vm', '27.3.1.4', 'RFLAGS.VM is 0 (virtual-8086 guests are not supported by vmxlab)',
-    (v) => (v.lo(F.GUEST_RFLAGS) & (1 << 17)) === 0),
+  G('guest.rflags.vm', '27.3.1.4', 'RFLAGS.VM is 0 with "IA-32e mode guest" or CR0.PE=0',
+    (v) => (!ia32e(v) && (v.lo(F.GUEST_CR0) & 1) !== 0) || (v.lo(F.GUEST_RFLAGS) & (1 << 17)) === 0),
   G('guest.tr.ti', '27.3.1.2', 'TR selector TI flag is 0', (v) => (v.lo(F.GUEST_TR_SELECTOR) & 4) === 0),
   G('guest.ldtr.ti', '27.3.1.2', 'LDTR selector TI flag is 0 if LDTR is usable',
     (v) => !usable(v, F.GUEST_LDTR_AR_BYTES) || (v.lo(F.GUEST_LDTR_SELECTOR) & 4) === 0),
