@@ -6,6 +6,7 @@
 import { WorkerClient, type Request } from './workerClient.ts';
 import { useMachine } from './machineStore.ts';
 import { useApp } from './appStore.ts';
+import { useBoot } from './bootStore.ts';
 import type { AsmSyntax, BootSpec, DisasmRow, PageWalkResult, Translation, WorkerReply } from '../worker/protocol.ts';
 
 let client: WorkerClient | null = null;
@@ -13,7 +14,11 @@ let client: WorkerClient | null = null;
 /** Starts the worker once and says hello; later calls return the same client. */
 export function connectWorker(): WorkerClient {
   if (client) return client;
-  client = new WorkerClient((e) => useMachine.getState().apply(e));
+  client = new WorkerClient((e) => {
+    useMachine.getState().apply(e);
+    // The worker's own stages (checking, unpacking) show in the boot dialog while it loads.
+    if (e.kind === 'progress' && e.fraction !== 1 && useBoot.getState().busy) useBoot.getState().progress(e.stage, e.fraction);
+  });
   void client.request({ kind: 'hello' }).then((r) => {
     if (r.kind === 'hello') useApp.getState().setWorker({ ready: true, sharedArrayBuffer: r.hello.sharedArrayBuffer, missing: r.hello.missing });
   });
