@@ -13,11 +13,13 @@ import { bitsGroup } from './groups/bits.ts';
 import { movesGroup } from './groups/moves.ts';
 import { stringGroup } from './groups/string.ts';
 import { sseGroup } from './groups/sse.ts';
+import { sseFloatGroup } from './groups/sseFloat.ts';
 import { x87Group } from './groups/x87.ts';
 import { faultCase, faultPagesSetup } from './groups/faults.ts';
 
 /** Every group the generator knows. */
-export const ALL_GROUPS: readonly InstructionGroup[] = [aluGroup, shiftGroup, mulDivGroup, bitsGroup, movesGroup, stringGroup, x87Group, sseGroup];
+export const ALL_GROUPS: readonly InstructionGroup[] = [aluGroup, shiftGroup, mulDivGroup, bitsGroup, movesGroup, stringGroup, x87Group, sseGroup,
+  sseFloatGroup];
 /** Groups enabled by default: all of them (integer, x87 basics, SSE/SSE2). */
 export const DEFAULT_GROUPS = ['alu', 'shift', 'muldiv', 'bits', 'moves', 'string', 'x87', 'sse'];
 
