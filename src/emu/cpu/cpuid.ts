@@ -35,6 +35,9 @@ function str4(s: string, k: number): number {
   return v >>> 0;
 }
 
+/** The SIMD extensions, in the order of CpuidTable.simd's bits. */
+export const SIMD_FEATURES = ['MMX', 'SSE', 'SSE2', 'SSE3', 'SSSE3', 'SSE41', 'SSE42'] as const;
+
 /** Result registers, reused. */
 export const cpuidOut = new Uint32Array(4);
 
@@ -42,8 +45,11 @@ export class CpuidTable {
   private readonly leaves = new Map<string, Uint32Array>();
   readonly maxBasic = 0xd;
   readonly maxExt = 0x80000008;
+  /** SIMD extensions of the model as a bitmask over SIMD_FEATURES, for the per-instruction #UD gate. */
+  readonly simd: number;
 
   constructor(readonly model: CpuModel) {
+    this.simd = SIMD_FEATURES.reduce((m, f, k) => (model.features.includes(f) ? m | (1 << k) : m), 0);
     const set = (leaf: number, sub: number, r: number[]): void => { this.leaves.set(`${leaf}:${sub}`, Uint32Array.from(r)); };
     const v = model.vendor.padEnd(12, ' ');
     set(0, 0, [this.maxBasic, str4(v, 0), str4(v, 8), str4(v, 4)]);

@@ -3,7 +3,7 @@
  * CRC32C, and MMX registers aliasing the x87 register file (SDM Vol. 1 9.5).
  */
 import { describe, expect, it } from 'vitest';
-import { CR0, FPU } from '../../../src/emu/cpu/state/layout.ts';
+import { CR0, CR4, FPU } from '../../../src/emu/cpu/state/layout.ts';
 import { OSFXSR, mm, mxcsr, setXmm, simdMachine, xmm } from './simdMachine.ts';
 
 const f32 = (v: number): number => { const b = new Float32Array([v]); return new Uint32Array(b.buffer)[0]; };
@@ -139,5 +139,31 @@ describe('MMX registers alias the x87 registers', () => {
     expect(em.exception).toBe(6);
     const ok = simdMachine('paddb mm0, mm1\nhlt', { cr4Clear: OSFXSR }).runToHlt();
     expect(ok.exception).toBe(-1);
+  });
+});
+
+describe('CPUID gates', () => {
+  it('an instruction of an extension the CPU model does not advertise is #UD (SDM: CPUID feature flag = 0)', async () => {
+    const { VMXLAB_CORE } = await import('../../../src/emu/cpu/models/cpuModel.ts');
+    const { TestMachine } = await import('../testMachine.ts');
+    const without = (drop: string[]) => ({ ...VMXLAB_CORE, features: VMXLAB_CORE.features.filter((f) => !drop.includes(f)) });
+    const run = (src: string, drop: string[]): number => {
+      const m = new TestMachine('long64', without(drop));
+      const s = m.cpu.s;
+      s[CR4] |= OSFXSR;
+      m.load(`${src}\nhlt`);
+      m.run(10);
+      return m.exception;
+    };
+    expect(run('pcmpistri xmm0, xmm1, 0', ['SSE42'])).toBe(6);
+    expect(run('crc32 eax, cl', ['SSE42'])).toBe(6);
+    expect(run('pshufb xmm0, xmm1', ['SSSE3'])).toBe(6);
+    expect(run('ptest xmm0, xmm1', ['SSE41'])).toBe(6);
+    expect(run('haddps xmm0, xmm1', ['SSE3'])).toBe(6);
+    expect(run('addpd xmm0, xmm1', ['SSE2'])).toBe(6);
+    expect(run('pavgb mm0, mm1', ['SSE'])).toBe(6);
+    expect(run('paddb mm0, mm1', ['MMX'])).toBe(6);
+    expect(run('pshufb xmm0, xmm1', ['SSE42'])).toBe(-1);
+    expect(run('paddb mm0, mm1', ['SSE', 'SSE2'])).toBe(-1);
   });
 });

@@ -12,15 +12,21 @@ import { registerSsse3 } from './ssse3.ts';
 import { registerSse41Int } from './sse41int.ts';
 import { registerSse41Fp } from './sse41fp.ts';
 import { registerPcmpstr } from './pcmpstr.ts';
+import { gated } from './features.ts';
 
 export function registerSse(h: HandlerTable): void {
-  registerMoves(h);
-  registerIntArith(h);
-  registerIntShuffle(h);
-  registerFpOps(h);
-  registerConvert(h);
-  registerSsse3(h);
-  registerSse41Int(h);
-  registerSse41Fp(h);
-  registerPcmpstr(h);
+  const base: HandlerTable = {}, ssse3: HandlerTable = {}, sse41: HandlerTable = {}, sse42: HandlerTable = {};
+  registerMoves(base);
+  registerIntArith(base);
+  registerIntShuffle(base);
+  registerFpOps(base);
+  registerConvert(base);
+  registerSsse3(ssse3);
+  registerSse41Int(sse41);
+  registerSse41Fp(sse41);
+  registerPcmpstr(sse42);
+  gated(h, base, 'base');
+  gated(h, ssse3, 'ssse3');
+  gated(h, sse41, 'sse41');
+  gated(h, sse42, 'sse42');
 }

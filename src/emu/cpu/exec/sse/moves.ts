@@ -8,8 +8,7 @@
 import type { Cpu } from '../../cpu.ts';
 import type { DecodedInsn } from '../../decoder/decodedInsn.ts';
 import type { HandlerTable, InsnHandler } from '../handlerTypes.ts';
-import { FPU, GPR } from '../../state/layout.ts';
-import { W_FTW } from '../../fpu/state.ts';
+import { GPR } from '../../state/layout.ts';
 import { writeMem } from '../../memory.ts';
 import { A, B, U16, U32, U8, getM, getX, loadQ, loadW, mmxCheck, putM, putX, readOperand, sseCheck,
   sseMmxCheck, writeOperand } from './regs.ts';
@@ -206,4 +205,4 @@ export function registerMoves(h: HandlerTable): void {
   };
 }
 
-function setEmpty(c: Cpu): void { c.s[FPU + W_FTW] = 0; }
+function setEmpty(c: Cpu): void { c.fpu.ftwAbridged = 0; }

@@ -11,11 +11,12 @@
  */
 import type { Cpu } from '../../cpu.ts';
 import type { DecodedInsn } from '../../decoder/decodedInsn.ts';
-import { CR0_EM, CR0_NE, CR0_TS, CR4_OSFXSR, Vec } from '../../arch.ts';
+import { CR0_EM, CR0_TS, CR4_OSFXSR, Vec } from '../../arch.ts';
 import { CR0, CR4, FPU, XMM } from '../../state/layout.ts';
 import { linearAddr, readLinear, translate, writeLinear } from '../../memory.ts';
 import { Access } from '../../mmu/mmu.ts';
-import { FSW_ES, W_FSW, W_FTW } from '../../fpu/state.ts';
+import { FSW_ES, W_FSW } from '../../fpu/state.ts';
+import { pendingX87 } from '../x87Common.ts';
 
 export const SCRATCH = new ArrayBuffer(64);
 export const U8 = new Uint8Array(SCRATCH);
@@ -37,16 +38,17 @@ export function sseCheck(c: Cpu): void {
 }
 
 /**
- * MMX: #UD if CR0.EM, #NM if CR0.TS, #MF if an unmasked x87 exception is pending
- * (CR0.NE=1). Then the x87-to-MMX transition: TOP=0 and all tags valid. @faults
+ * MMX: #UD if CR0.EM, #NM if CR0.TS, then a pending unmasked x87 exception is
+ * #MF (CR0.NE=1) or FERR# (x87Common). Then the x87-to-MMX transition (SDM
+ * Vol. 1 9.5.1): TOP=0 and every tag valid. @faults
  */
 export function mmxCheck(c: Cpu): void {
   const s = c.s;
   if ((s[CR0] & CR0_EM) !== 0) c.fault(Vec.UD);
   if ((s[CR0] & CR0_TS) !== 0) c.fault(Vec.NM);
-  if ((s[FPU + W_FSW] & FSW_ES) !== 0 && (s[CR0] & CR0_NE) !== 0) c.fault(Vec.MF);
-  s[FPU + W_FSW] &= ~(7 << 11);
-  s[FPU + W_FTW] = 0xff;
+  if ((s[FPU + W_FSW] & FSW_ES) !== 0) pendingX87(c);
+  c.fpu.top = 0;
+  c.fpu.ftwAbridged = 0xff;
 }
 
 /** Both checks, for instructions with MMX and XMM operands (MOVQ2DQ, CVTPI2PS...). @faults */
