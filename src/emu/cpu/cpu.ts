@@ -368,7 +368,7 @@ export class Cpu implements CodeFetcher {
           if (s[HALTED] !== 0) return RunExit.Halted;
           // The shadowed instruction and single-stepped ones (TF) go one at a time.
           if (exact || (s[RFLAGS] & TF) !== 0) this.step();
-          else this.runBlock(end - this.icount);
+          else this.runBlocks(end);
         }
         return RunExit.Budget;
       } catch (e) {
@@ -487,39 +487,45 @@ export class Cpu implements CodeFetcher {
   }
 
   /**
-   * Runs the decoded block at CS:RIP, at most `limit` instructions; falls back
-   * to step() when the first instruction cannot be part of a block. @faults
+   * Runs decoded blocks from CS:RIP until icount reaches `end`, a blockBreak,
+   * or an instruction that cannot be in a block (that one runs through step()).
+   * Going from one block to the next needs no event checks: no instruction in
+   * a block can change what run() checks (blockRules.ts), and anything else
+   * that could (MMIO, self-modifying code, requestStop) sets blockBreak. @faults
    */
-  private runBlock(limit: number): void {
+  private runBlocks(end: number): void {
     const s = this.s;
-    const startLo = s[RIP], startHi = s[RIP + 1];
-    this.startLo = startLo; this.startHi = startHi;
-    const pa = this.codeAddress(startLo, startHi);
-    if (pa >= this.mem.size) { this.step(); return; }
-    const codeSize = this.codeSize;
-    const b: Block = this.blocks.get(pa, codeSize);
-    const long64 = this.long64;
-    if (b.count === 0 || (!long64 && (startLo + b.bytes - 1 > s[segOff(SegReg.CS, SEG_LIMIT)]
-      || (codeSize === 2 && startLo + b.bytes >= 0x10000)))) {
-      this.step();
-      return;
-    }
-    const n = b.count < limit ? b.count : limit;
-    const insns = b.insns, fns = b.fns, lens = b.lens, mem = b.mem;
+    const codeSize = this.codeSize, long64 = this.long64;
     this.blockBreak = false;
-    let lo = startLo;
-    for (let k = 0; k < n; k++) {
-      const i = insns[k];
-      this.startLo = lo;
-      const next = lo + lens[k];
-      // The block never crosses a page, so only its last instruction can carry into RIP's high word.
-      s[RIP] = next;
-      if (long64 && next > 0xffffffff) s[RIP + 1] = startHi + 1;
-      if (mem[k] !== 0) computeEa(this, i);
-      fns[k](this, i);
-      this.icount++;
-      if (this.blockBreak) { this.blockBreak = false; return; }
-      lo = next;
+    for (;;) {
+      const startLo = s[RIP], startHi = s[RIP + 1];
+      this.startLo = startLo; this.startHi = startHi;
+      const pa = this.codeAddress(startLo, startHi);
+      if (pa >= this.mem.size) { this.step(); return; }
+      const b: Block = this.blocks.get(pa, codeSize);
+      if (b.count === 0 || (!long64 && (startLo + b.bytes - 1 > s[segOff(SegReg.CS, SEG_LIMIT)]
+        || (codeSize === 2 && startLo + b.bytes >= 0x10000)))) {
+        this.step();
+        return;
+      }
+      const left = end - this.icount;
+      const n = b.count < left ? b.count : left;
+      const insns = b.insns, fns = b.fns, lens = b.lens, mem = b.mem;
+      let lo = startLo;
+      for (let k = 0; k < n; k++) {
+        const i = insns[k];
+        this.startLo = lo;
+        const next = lo + lens[k];
+        // The block never crosses a page, so only its last instruction can carry into RIP's high word.
+        s[RIP] = next;
+        if (long64 && next > 0xffffffff) s[RIP + 1] = startHi + 1;
+        if (mem[k] !== 0) computeEa(this, i);
+        fns[k](this, i);
+        this.icount++;
+        if (this.blockBreak) { this.blockBreak = false; return; }
+        lo = next;
+      }
+      if (this.icount >= end) return;
     }
   }
 

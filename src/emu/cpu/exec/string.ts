@@ -13,6 +13,7 @@ import { GPR, RFLAGS, RIP, SEG_BASE_HI, SEG_BASE_LO, segOff } from '../state/lay
 import { ioIntercept } from '../vmx/ioMsrExits.ts';
 import { readMem, writeMem } from '../memory.ts';
 import { AluOp, alu } from './alu.ts';
+import { bulkString, bulkStrings } from './stringBulk.ts';
 import { checkIo } from './misc.ts';
 import type { HandlerTable } from './handlerTypes.ts';
 import type { IoSize } from '../../devices/ioBus.ts';
@@ -116,11 +117,17 @@ function str(c: Cpu, i: DecodedInsn, kind: Str, size: number): void {
   if (i.rep === Rep.None) { once(c, i, kind, size, srcSeg); return; }
   const asz = i.asz;
   const compare = kind === Str.CMPS || kind === Str.SCAS;
+  const bulk = (kind === Str.MOVS || kind === Str.STOS) && bulkStrings.enabled && (c.s[RFLAGS] & DF) === 0;
   for (let n = 0; !countZero(c, asz); n++) {
-    if (n === REP_CHUNK) {
+    if (n >= REP_CHUNK) {
       // Resume later: leave RIP on this instruction.
       c.s[RIP] = c.startLo; c.s[RIP + 1] = c.startHi;
       return;
+    }
+    if (bulk) {
+      // A page's worth at once (stringBulk.ts); the chunk still ends after REP_CHUNK elements.
+      const done = bulkString(c, kind === Str.MOVS, size, asz, srcSeg, REP_CHUNK - n);
+      if (done > 0) { n += done - 1; continue; }
     }
     once(c, i, kind, size, srcSeg);
     bump(c, 1, asz, -1);
