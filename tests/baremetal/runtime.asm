@@ -22,7 +22,7 @@
 %define MB_FLAGS 0x00000003           ; page-align modules, want memory info
 
 global _start, rt_putc, rt_puts, rt_hex32, rt_hex8, rt_newline, rt_exit
-global fault_resume, mb_magic, mb_info
+global fault_resume, mb_magic, mb_info, gdt_spare
 %ifdef LONG_MODE
 global rt_hex64
 %endif
@@ -41,6 +41,8 @@ gdt:
     dq 0x00cf9a000000ffff             ; 0x08 code32, flat
     dq 0x00cf92000000ffff             ; 0x10 data, flat
     dq 0x00af9a000000ffff             ; 0x18 code64
+gdt_spare:                            ; 0x20, 0x28: for programs to fill (e.g. a based data segment)
+    dq 0, 0
 gdt_end:
 gdt_desc:
     dw gdt_end - gdt - 1

@@ -60,7 +60,7 @@ describe('instruction generator', () => {
     for (const m of ['adc', 'sbb', 'lock add', 'inc', 'neg', 'not', 'rcl', 'rcr', 'shld', 'shrd', 'mul', 'imul', 'div', 'idiv',
       'bts', 'btr', 'btc', 'bsf', 'bsr', 'set', 'cmov', 'xchg', 'xadd', 'cmpxchg', 'bswap', 'movzx', 'movsx', 'movsxd',
       'lea', 'rep movs', 'repe cmps', 'repne scas', 'stos', 'lods', 'push', 'pop', 'cbw', 'cqo', 'popcnt', 'lzcnt', 'tzcnt',
-      'std', 'ah,', 'r15b', 'fld tword', 'fild', 'fistp', 'fstp qword', 'fcomi', 'fucomip', 'fldcw', 'fsqrt', 'fdivrp', 'fninit',
+      'std', 'ah,', 'r15b', 'fld tword', 'fild', 'fistp', 'fstp qword', 'fcomi', 'fucomip', 'fldcw', 'fsqrt', 'fdivr', 'fninit',
       'movdqu', 'paddq', 'pshufd', 'addps', 'mulsd', 'divpd', 'sqrtss', 'minps', 'maxsd', 'cvtdq2pd', 'cvttsd2si', 'cvtsi2ss',
       'cmpps', 'ucomisd', 'shufps', 'movhlps']) {
       expect(text, m).toContain(m);
@@ -81,6 +81,15 @@ describe('instruction generator', () => {
     expect(p32.source).not.toMatch(/\b(r[a-d]x|rsi|rdi|r\d+)\b/);
     // Every case arms fault_resume once and resumes at its own label.
     expect(p64.source.match(/\[fault_resume\], \.resume/g)?.length).toBe(300);
+  });
+
+  it('segment overrides: FS/GS-based operands in both modes, 16-bit addressing in 32-bit code', () => {
+    const p32 = generateProgram({ seed: 1, mode: 32, cases: 250, length: 20 }).source;
+    const p64 = generateProgram({ seed: 1, mode: 64, cases: 250, length: 20 }).source;
+    expect(p32).toMatch(/\[(fs|gs):b[xp]\+[sd]i\+\d+\]/);
+    expect(p32).toMatch(/(rep |repe |repne )?[fg]s (movs|cmps)[bwd]/);
+    expect(p64).toMatch(/\[(fs|gs):r\w+\+\d+\]/);
+    expect(p64).toContain('mov [gdt_spare+2], ax');
   });
 
   it('reads the seed set from the environment', () => {

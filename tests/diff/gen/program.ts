@@ -15,13 +15,14 @@ import { stringGroup } from './groups/string.ts';
 import { sseGroup } from './groups/sse.ts';
 import { sseFloatGroup } from './groups/sseFloat.ts';
 import { x87Group } from './groups/x87.ts';
+import { segsGroup } from './groups/segs.ts';
 import { faultCase, faultPagesSetup } from './groups/faults.ts';
 
 /** Every group the generator knows. */
-export const ALL_GROUPS: readonly InstructionGroup[] = [aluGroup, shiftGroup, mulDivGroup, bitsGroup, movesGroup, stringGroup, x87Group, sseGroup,
-  sseFloatGroup];
+export const ALL_GROUPS: readonly InstructionGroup[] = [aluGroup, shiftGroup, mulDivGroup, bitsGroup, movesGroup, stringGroup, segsGroup, x87Group,
+  sseGroup, sseFloatGroup];
 /** Groups enabled by default: all of them (integer, x87 basics, SSE/SSE2). */
-export const DEFAULT_GROUPS = ['alu', 'shift', 'muldiv', 'bits', 'moves', 'string', 'x87', 'sse'];
+export const DEFAULT_GROUPS = ['alu', 'shift', 'muldiv', 'bits', 'moves', 'string', 'segs', 'x87', 'sse'];
 
 export const DONE_EXIT = 0x11;
 
@@ -109,7 +110,7 @@ export function buildProgram(name: string, spec: ProgramSpec, cases: GeneratedCa
   const out: string[] = [
     `; generated: seed ${spec.seed}, ${spec.mode}-bit, ${spec.cases} cases x ${spec.length} instructions, groups ${(spec.groups ?? DEFAULT_GROUPS).join(',')}`,
     'global test_main',
-    'extern rt_regs, rt_saved_sp, rt_dump_state, rt_scratch_fill, scratch, rt_puts, fault_resume',
+    'extern rt_regs, rt_saved_sp, rt_dump_state, rt_scratch_fill, scratch, rt_puts, fault_resume, gdt_spare',
     ...(dumpScratch ? ['extern rt_putc, rt_hex8, rt_hex32, rt_newline'] : []),
     ...(sse ? ['extern rt_dump_xmm'] : []),
     `bits ${spec.mode}`,
