@@ -35,6 +35,9 @@ extern rt_puts, rt_hex64, rt_newline
 %define GUEST_ES_AR 0x4814
 %define GUEST_GDTR_LIMIT 0x4810
 %define GUEST_IDTR_LIMIT 0x4812
+%define ENTRY_INTR_INFO 0x4016
+%define ENTRY_ERROR_CODE 0x4018
+%define ENTRY_INSN_LEN 0x401a
 %define GUEST_ACTIVITY 0x4826
 %define EXIT_QUALIFICATION 0x6400
 %define GUEST_CR0 0x6800
@@ -103,6 +106,8 @@ vmcs2_region: resb 4096
 guest_stack: resb 4096
 guest_stack_top:
 tss: resb 128
+alignb 16
+guest_idt: resb 256 * 16
 alignb 4096
 ept_pml4: resb 4096
 ept_pdpt: resb 4096
@@ -197,6 +202,27 @@ guest_mtf:
     vmcall
 guest_spin:
     jmp guest_spin
+
+; handlers in the guest's own IDT for injected events
+guest_int40:
+    vmcall
+guest_gp:
+    vmcall
+
+; set_gate: rdi = vector, rsi = handler -> 64-bit interrupt gate (CS 0x18, DPL 0) in guest_idt
+set_gate:
+    shl rdi, 4
+    add rdi, guest_idt
+    mov rax, rsi
+    mov [rdi], ax
+    mov word [rdi + 2], 0x18
+    mov word [rdi + 4], 0x8e00
+    shr rax, 16
+    mov [rdi + 6], ax
+    shr rax, 16
+    mov [rdi + 8], eax
+    mov dword [rdi + 12], 0
+    ret
 
 ; EPT guest: a permitted read, a write to a read-only EPT page, a read through a misconfigured entry
 guest_ept:
@@ -532,6 +558,47 @@ test_main:
     CHECK r9, 0, "preemption.saved_value"
     VMR GUEST_RIP
     CHECK r9, guest_spin, "preemption.rip"
+
+    ; ---- event injection through the guest's own IDT ----
+    mov ecx, 0x48d                             ; timer off again
+    xor eax, eax
+    call adjust
+    VMW PIN_BASED, rax
+    mov ecx, 0x48f
+    mov eax, 1 << 9
+    call adjust
+    VMW EXIT_CONTROLS, rax
+    mov edi, 0x40
+    mov rsi, guest_int40
+    call set_gate
+    mov edi, 13
+    mov rsi, guest_gp
+    call set_gate
+    VMW GUEST_IDTR_BASE, guest_idt
+    VMW GUEST_IDTR_LIMIT, 256 * 16 - 1
+    VMW GUEST_RSP, guest_stack_top
+    VMW GUEST_RIP, guest_spin
+    VMW ENTRY_INTR_INFO, 0x80000440            ; software interrupt (type 4), vector 40h
+    VMW ENTRY_INSN_LEN, 2
+    ENTER vmresume
+    VMR EXIT_REASON
+    CHECK r9, 18, "inject.int.delivered"
+    VMR GUEST_RIP
+    CHECK r9, guest_int40, "inject.int.handler"
+    CHECK [guest_stack_top - 40], guest_spin + 2, "inject.int.return_rip"
+    VMR ENTRY_INTR_INFO
+    CHECK r9, 0x440, "inject.valid_cleared_on_exit"
+    VMW GUEST_RSP, guest_stack_top
+    VMW GUEST_RIP, guest_spin
+    VMW ENTRY_INTR_INFO, 0x80000b0d            ; #GP (hardware exception, type 3) with an error code
+    VMW ENTRY_ERROR_CODE, 0x1234
+    ENTER vmresume
+    VMR EXIT_REASON
+    CHECK r9, 18, "inject.gp.delivered"
+    VMR GUEST_RIP
+    CHECK r9, guest_gp, "inject.gp.handler"
+    CHECK [guest_stack_top - 48], 0x1234, "inject.gp.error_code"
+    CHECK [guest_stack_top - 40], guest_spin, "inject.gp.return_rip"
 
     vmclear [ptr_vmcs]
     FLAGS "vmclear.current.succeed", 0
