@@ -202,6 +202,9 @@ guest_mtf:
     vmcall
 guest_spin:
     jmp guest_spin
+guest_bench:                         ; bench: one CPUID exit per loop
+    cpuid
+    jmp guest_bench
 
 ; handlers in the guest's own IDT for injected events
 guest_int40:
@@ -401,6 +404,18 @@ test_main:
     VMR GUEST_RIP
     CHECK r9, guest_code + 2, "exit.cpuid.rip"
     call skip_insn
+%ifdef BENCH_ITER
+    ; bench/vmx.ts: BENCH_ITER CPUID exits, each handled by advancing RIP and VMRESUME
+    VMW GUEST_RIP, guest_bench
+    mov r15, BENCH_ITER
+.bench:
+    ENTER vmresume
+    call skip_insn
+    dec r15
+    jnz .bench
+    xor eax, eax
+    ret
+%endif
     ENTER vmlaunch
     CHECK [entry_flags], 0x42, "vmlaunch.launched.failvalid"   ; ZF (+ reserved bit 1)
     VMR VM_INSTRUCTION_ERROR
