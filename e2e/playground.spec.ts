@@ -81,9 +81,12 @@ test('AT&T syntax, breakpoints by click, and the F5 / F10 / F11 keys', async ({ 
   await expect(page.getByTestId('disasm')).toContainText(/call\s+0x0*1003[0-9a-f]{2} <tick>/);
   await page.getByTestId('syntax').selectOption('att');
   await expect(page.getByTestId('disasm')).toContainText(/in\s+%dx, %al/);
-  const before = await page.getByTestId('icount').innerText();
+  const before = Number(await page.getByTestId('icount').getAttribute('data-icount'));
   await page.keyboard.press('F11');
-  await expect(page.getByTestId('icount')).not.toHaveText(before);
+  await expect(page.getByTestId('icount')).toHaveAttribute('data-icount', String(before + 1));
+  await page.getByTestId('step-count').fill('1000');
+  await page.getByTestId('step').click();
+  await expect(page.getByTestId('icount')).toHaveAttribute('data-icount', String(before + 1001));
   // A breakpoint on every call of test_main shown; only the loop's "call tick" still runs.
   const calls = page.locator('[data-testid=disasm] .row', { hasText: /call/ });
   const n = await calls.count();

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useMachine } from '../store/machineStore.ts';
 import { pause, reset, run, step, stepOver } from '../store/machineCommands.ts';
 import { IpsPlot } from './components/IpsPlot.tsx';
@@ -10,6 +11,7 @@ const MODE_TEXT: Record<string, string> = {
 /** Run control (F5 / F10 / F11) and live figures: IPS with a small plot, virtual time, CPU mode. */
 export function Toolbar({ onBoot }: { onBoot: () => void }) {
   const m = useMachine();
+  const [count, setCount] = useState(1);
   const off = m.runState === 'off' || m.runState === 'booting';
   const running = m.runState === 'running';
   const act = (f: () => Promise<unknown>) => () => void f().catch(() => {});
@@ -18,7 +20,9 @@ export function Toolbar({ onBoot }: { onBoot: () => void }) {
       <button type="button" onClick={onBoot} data-testid="boot" title="Boot a kernel: the bundled guest, the demo, or your own files">Boot…</button>
       <button type="button" onClick={act(run)} disabled={off || running} data-testid="run" title="Run (F5)">▶ Run</button>
       <button type="button" onClick={act(pause)} disabled={!running} data-testid="pause" title="Pause (F5)">❚❚ Pause</button>
-      <button type="button" onClick={act(() => step(1))} disabled={off} data-testid="step" title="Step one instruction (F11)">Step</button>
+      <button type="button" onClick={act(() => step(count))} disabled={off} data-testid="step" title="Step this many instructions (F11: one)">Step</button>
+      <input type="number" className="step-count" min={1} max={10_000_000} value={count} aria-label="instructions per step"
+        data-testid="step-count" onChange={(e) => setCount(Math.min(10_000_000, Math.max(1, Math.trunc(Number(e.target.value)) || 1)))} />
       <button type="button" onClick={act(stepOver)} disabled={off} data-testid="step-over" title="Step over calls and REP strings (F10)">Step over</button>
       <button type="button" onClick={act(reset)} disabled={off} data-testid="reset" title="Reset: load the same kernel again, paused at its entry">Reset</button>
       <span className={`runstate ${m.runState}`} data-testid="runstate">{m.halted && running ? 'halted (waiting)' : m.runState}</span>
