@@ -1,6 +1,6 @@
 /** SSE moves, MOVD/MOVQ, and the legacy SSE exception checks (SDM Vol. 2 2.5, Table 2-18/2-21). */
 import { describe, expect, it } from 'vitest';
-import { CR0 } from '../../../src/emu/cpu/state/layout.ts';
+import { CR0, CR2 } from '../../../src/emu/cpu/state/layout.ts';
 import { OSFXSR, simdMachine, xmm } from './simdMachine.ts';
 
 const DATA = `
@@ -116,5 +116,34 @@ describe('SSE data movement', () => {
       ${DATA}`).runToHlt();
     expect(m.mem.read32(0x5000)).toBe(0xaa11aa11);
     expect(m.mem.read32(0x5004)).toBe(0x22aaaaaa);
+  });
+});
+
+describe('alignment and faults of 16-byte memory operands', () => {
+  const fault = (src: string): number => { const m = simdMachine(`${src}\nhlt\n${DATA}`); m.run(20); return m.exception; };
+  it('legacy SSE arithmetic with m128 needs 16-byte alignment; scalar, unaligned-load and string forms do not', () => {
+    expect(fault('addps xmm0, [d16 + 4]')).toBe(13);
+    expect(fault('pshufb xmm0, [d16 + 4]')).toBe(13);
+    expect(fault('movdqa [d16 + 8], xmm0')).toBe(13);
+    expect(fault('movntps [d16 + 8], xmm0')).toBe(13);
+    expect(fault('addss xmm0, [d16 + 4]')).toBe(-1);
+    expect(fault('lddqu xmm0, [d16 + 4]')).toBe(-1);
+    expect(fault('pcmpistri xmm0, [d16 + 4], 0')).toBe(-1);
+    expect(fault('pmovzxbw xmm0, [d16 + 3]')).toBe(-1);
+  });
+
+  it('a 16-byte store crossing into a not-present page is #PF with CR2 there, and writes nothing', () => {
+    // The test machine maps the first 4 MiB.
+    const m = simdMachine(`
+      mov rax, 0x1111111111111111
+      mov [0x3ffff8], rax
+      movaps xmm0, [d16]
+      movups [0x3ffff8], xmm0
+      hlt
+      ${DATA}`);
+    m.run(50);
+    expect(m.exception).toBe(14);
+    expect(m.mem.read32(0x3ffff8)).toBe(0x11111111);
+    expect(m.cpu.s[CR2]).toBe(0x400000);
   });
 });

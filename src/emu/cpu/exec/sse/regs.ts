@@ -123,9 +123,9 @@ export function writeOperand(c: Cpu, i: DecodedInsn, lane: number, size: number,
   const la = operandLa(c, i, size, align, true), laHi = c.laHi;
   const w = lane >> 2;
   if (size === 16 && (la & 0xfff) > 0xff0) {
-    // Probe both pages first: a fault on the second leaves memory unchanged.
+    // Probe both pages first: a fault on the second leaves memory unchanged (CR2 = its first byte).
     translate(c, la, laHi, Access.Write);
-    const l2 = laPlus(c, la, laHi, 15);
+    const l2 = laPlus(c, la, laHi, 0x1000 - (la & 0xfff));
     translate(c, l2, c.laHi, Access.Write);
   }
   if (size === 4) { writeLinear(c, la, laHi, 4, U32[w], 0); return; }
