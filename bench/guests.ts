@@ -56,7 +56,7 @@ test_main:
     name: 'rep-movsq',
     work: '64 KiB REP MOVSQ',
     countIter: 4,
-    vmxIter: 2_000,
+    vmxIter: 50_000,
     qemuIter: 20_000,
     source: `${HEAD}${BUFFERS}
 section .text
