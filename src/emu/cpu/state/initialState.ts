@@ -2,11 +2,11 @@
  * Architectural initial states written into the register file: power-on/RESET
  * (SDM Vol. 3 Table 10-1) and the Multiboot v1 OS entry state.
  */
-import { AR_DB, AR_G, AR_P, AR_S, CR0_CD, CR0_ET, CR0_NW, CR0_PE, CR0_PG, SegReg } from '../arch.ts';
+import { AR_DB, AR_G, AR_L, AR_P, AR_S, CR0_CD, CR0_ET, CR0_NW, CR0_PE, CR0_PG, CR4_PAE, EFER_LMA, EFER_LME, SegReg } from '../arch.ts';
 import { CcOp } from '../flags.ts';
 import { cpuSignature, type CpuModel } from '../models/cpuModel.ts';
 import {
-  APIC_BASE, CC_OP, CR0, DR6, DR7, EFER, GDTR, GPR, IDTR, MISC_ENABLE, MTRR_DEF_TYPE, MXCSR, PAT, RFLAGS, RIP,
+  APIC_BASE, CC_OP, CR0, CR3, CR4, DR6, DR7, EFER, GDTR, GPR, IDTR, MISC_ENABLE, MTRR_DEF_TYPE, MXCSR, PAT, RFLAGS, RIP,
   SEG_AR, SEG_BASE_HI, SEG_BASE_LO, SEG_LIMIT, SEG_SEL, XCR0, segOff, FPU,
 } from './layout.ts';
 import { W_FCW, W_FTW } from '../fpu/state.ts';
@@ -57,4 +57,37 @@ export function multibootState(s: Uint32Array, entry: number): void {
   for (const seg of [SegReg.DS, SegReg.ES, SegReg.FS, SegReg.GS, SegReg.SS]) setSegCache(s, seg, 0x10, 0, 0xffffffff, data);
   s[RFLAGS] = 2; s[CC_OP] = CcOp.Eager;
   s[RIP] = entry >>> 0; s[RIP + 1] = 0;
+}
+
+/** Flat 4 GiB code (L=1) and data descriptors: the Linux boot protocol's __BOOT_CS (10H) and __BOOT_DS (18H). */
+export const LINUX_BOOT_CS = 0x10, LINUX_BOOT_DS = 0x18;
+
+/**
+ * Linux 64-bit boot protocol entry (Documentation/arch/x86/boot.rst, "64-bit
+ * BOOT PROTOCOL"): long mode with paging on the loader's identity map (CR3),
+ * CS = __BOOT_CS, DS/ES/SS = __BOOT_DS, interrupts off; RSI (set by the
+ * caller) points at boot_params. `gdtBase`/`gdtLimit` describe the loader's GDT.
+ */
+export function linux64State(s: Uint32Array, entry: number, cr3: number, gdtBase: number, gdtLimit: number): void {
+  s[CR0] = CR0_PE | CR0_ET | CR0_PG;
+  s[CR3] = cr3; s[CR3 + 1] = 0;
+  s[CR4] = CR4_PAE;
+  s[EFER] = EFER_LME | EFER_LMA;
+  const code = AR_P | AR_S | 0xb | AR_L | AR_G;
+  const data = AR_P | AR_S | 0x3 | AR_DB | AR_G;
+  setSegCache(s, SegReg.CS, LINUX_BOOT_CS, 0, 0xffffffff, code);
+  for (const seg of [SegReg.DS, SegReg.ES, SegReg.FS, SegReg.GS, SegReg.SS]) setSegCache(s, seg, LINUX_BOOT_DS, 0, 0xffffffff, data);
+  s[GDTR] = gdtBase; s[GDTR + 1] = 0; s[GDTR + 2] = gdtLimit;
+  s[RFLAGS] = 2; s[CC_OP] = CcOp.Eager;
+  s[RIP] = entry >>> 0; s[RIP + 1] = 0;
+}
+
+/**
+ * PVH entry (Xen's x86 PVH boot ABI, as QEMU and Firecracker use it): 32-bit
+ * protected mode, paging off, flat CS (execute/read) and data segments; EBX
+ * (set by the caller) holds the hvm_start_info address.
+ */
+export function pvhState(s: Uint32Array, entry: number, gdtBase: number, gdtLimit: number): void {
+  multibootState(s, entry);
+  s[GDTR] = gdtBase; s[GDTR + 1] = 0; s[GDTR + 2] = gdtLimit;
 }
