@@ -40,11 +40,22 @@ import { afterGuestInstruction } from './vmx/timers.ts';
 
 export const enum RunExit { Budget = 0, Halted = 1, TripleFault = 2, StopRequested = 3, Unimplemented = 4 }
 
+/** What the platform provides to the CPU besides interrupts: the TSC's time base and the local APIC's base MSR. */
+export interface CpuPlatformPort {
+  /** Current time-stamp count (virtual time, synced to the instruction being executed). */
+  tsc(): number;
+  /** IA32_APIC_BASE was written (already validated and stored). */
+  apicBaseWritten(lo: number, hi: number): void;
+}
+
 export interface InterruptController {
   hasInterrupt(): boolean;
   /** Returns the vector of the highest-priority pending interrupt and marks it in service. */
   acknowledge(): number;
 }
+
+/** Size of the recent-RIP ring (a power of two). */
+export const RECENT_RIPS = 32;
 
 /** Thrown (as FAULT with this flag) when an unimplemented instruction is reached. */
 const enum Stop { None = 0, Unimplemented = 1, TripleFault = 2 }
@@ -76,6 +87,11 @@ export class Cpu implements CodeFetcher {
    * CR0.NE = 0 (x87Common.ts pendingX87). The machine may raise IRQ13; null = ignored.
    */
   onFerr: (() => void) | null = null;
+  /** Set by the machine; without it the TSC counts instructions retired. */
+  timeSource: CpuPlatformPort | null = null;
+  /** RIPs of the most recently started instructions (lo/hi pairs), a ring for post-mortem dumps. */
+  readonly recentRips = new Uint32Array(RECENT_RIPS * 2);
+  recentPos = 0;
 
   // Derived from the register file by updateMode(); never the source of truth.
   /** CR0.PE=1 and EFLAGS.VM=0: segment checks apply. */
@@ -534,6 +550,9 @@ export class Cpu implements CodeFetcher {
     const s = this.s;
     const startLo = s[RIP], startHi = s[RIP + 1];
     this.startLo = startLo; this.startHi = startHi;
+    const rp = this.recentPos;
+    this.recentRips[rp] = startLo; this.recentRips[rp + 1] = startHi;
+    this.recentPos = (rp + 2) & (RECENT_RIPS * 2 - 1);
     const tf = s[RFLAGS] & TF;
     const codeSize = this.codeSize;
     const pa = this.codeAddress(startLo, startHi);

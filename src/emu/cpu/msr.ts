@@ -30,9 +30,14 @@ const SIMPLE: Record<number, [slot: number, rsvdLo: number, rsvdHi: number, cano
   [MSR.MTRR_DEF_TYPE]: [MTRR_DEF_TYPE, ~0xcff >>> 0, 0xffffffff, false],
 };
 
-/** TSC = icount + offset. */
+/** Time-stamp count before the offset: the machine's virtual clock when attached, else instructions retired. */
+function tscBase(c: Cpu): number {
+  return c.timeSource !== null ? c.timeSource.tsc() : c.icount;
+}
+
+/** TSC = base + offset. */
 export function readTsc(c: Cpu): void {
-  const n = c.icount;
+  const n = tscBase(c);
   add64(n % 4294967296, Math.floor(n / 4294967296), c.s[TSC_OFFSET], c.s[TSC_OFFSET + 1]);
   if (c.nonRoot) vmxTscOffset(c); // "use TSC offsetting" (SDM 26.3)
 }
@@ -80,7 +85,7 @@ export function writeMsr(c: Cpu, idx: number, lo: number, hi: number): void {
   const canonPair = (k: number): void => { if (!isCanonical(hi)) gp(); s[k] = lo; s[k + 1] = hi; };
   switch (idx) {
     case MSR.TSC: {
-      const n = c.icount;
+      const n = tscBase(c);
       sub64(lo, hi, n % 4294967296, Math.floor(n / 4294967296));
       s[TSC_OFFSET] = r64[0]; s[TSC_OFFSET + 1] = r64[1];
       return;
@@ -107,6 +112,7 @@ export function writeMsr(c: Cpu, idx: number, lo: number, hi: number): void {
       // Bits 8 (BSP, read-only here), 10 (x2APIC: not supported), 11 (enable), 12+ base.
       if ((lo & 0x6ff) !== 0 || (hi & ~((1 << (c.model.maxPhysAddr - 32)) - 1)) !== 0) gp();
       s[APIC_BASE] = (lo & ~0x100) | (s[APIC_BASE] & 0x100); s[APIC_BASE + 1] = hi;
+      c.timeSource?.apicBaseWritten(s[APIC_BASE], hi);
       return;
     }
     case MSR.PAT: {
