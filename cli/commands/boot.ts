@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { intFlag, type ParsedFlags, UsageError } from '../parse.ts';
+import { runBoot } from '../bootRun.ts';
 import { BUNDLED_DIR, readBundledManifest, readUserFile } from '../guestFiles.ts';
 
 const MAX_KERNEL = 64 << 20;
@@ -49,9 +50,5 @@ export function parseBootRequest(flags: ParsedFlags): BootRequest {
 
 export async function bootCommand(flags: ParsedFlags): Promise<number> {
   const req = parseBootRequest(flags);
-  process.stderr.write(
-    `vmxlab boot: cannot boot ${req.kernelName} yet: the CPU core and the PC platform ` +
-      `are not implemented in this build, so nothing was run.\n`,
-  );
-  return 3;
+  return runBoot(req, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, typeof flags.kernel !== 'string');
 }
