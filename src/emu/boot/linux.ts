@@ -29,6 +29,8 @@ export interface LinuxLoadOptions {
   initrd?: Uint8Array | null;
   /** 'auto': inflate gzip payloads on the host, others in the guest; 'guest': always the kernel's decompressor. */
   decompress?: LinuxDecompress;
+  /** vmlinux with a PVH note: use it (default) or take the 64-bit entry anyway. */
+  pvh?: boolean;
 }
 
 export interface LinuxBoot {
@@ -156,7 +158,7 @@ function loadVmlinux(mem: PhysicalMemory, file: Uint8Array, opts: LinuxLoadOptio
   const end = Math.max(...elf.segments.map((s) => s.paddr + s.memSize));
   checkRam(mem, end, 'this vmlinux');
   const kernelEnd = loadSegments(mem, elf, file, 'vmlinux');
-  if (elf.pvhEntry !== null) {
+  if (elf.pvhEntry !== null && opts.pvh !== false) {
     const cmdlinePtr = writeCmdline(mem, opts.cmdline, CMDLINE_MAX);
     let initrd: { addr: number; size: number } | null = null;
     if (opts.initrd && opts.initrd.length > 0) initrd = { addr: placeInitrd(mem, opts.initrd, kernelEnd, 0x7fffffff), size: opts.initrd.length };
