@@ -9,7 +9,13 @@ describe('CPUID', () => {
     t.query(0, 0);
     const vendor = [cpuidOut[1], cpuidOut[3], cpuidOut[2]].map((v) => String.fromCharCode(v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >>> 24)).join('');
     expect(vendor).toBe('GenuineIntel');
-    expect(cpuidOut[0]).toBe(0xd);
+    expect(cpuidOut[0]).toBe(0x15);
+  });
+  it('leaf 15H: a 1 GHz crystal with TSC ratio 1:1, the virtual clock the TSC and APIC timer count', () => {
+    t.query(0x15, 0);
+    expect([cpuidOut[0], cpuidOut[1], cpuidOut[2]]).toEqual([1, 1, 1_000_000_000]);
+    t.query(0xe, 0); // unused leaves below the maximum are all zero
+    expect([...cpuidOut]).toEqual([0, 0, 0, 0]);
   });
   it('advertises what is implemented: x87, FXSR, XSAVE, MMX, SSE-SSE4.2; no PCLMULQDQ, AES or AVX', () => {
     t.query(1, 0);

@@ -38,12 +38,15 @@ function str4(s: string, k: number): number {
 /** The SIMD extensions, in the order of CpuidTable.simd's bits. */
 export const SIMD_FEATURES = ['MMX', 'SSE', 'SSE2', 'SSE3', 'SSSE3', 'SSE41', 'SSE42'] as const;
 
+/** Core crystal clock frequency reported in leaf 15H: the virtual clock's 1 GHz. */
+export const CRYSTAL_HZ = 1_000_000_000;
+
 /** Result registers, reused. */
 export const cpuidOut = new Uint32Array(4);
 
 export class CpuidTable {
   private readonly leaves = new Map<string, Uint32Array>();
-  readonly maxBasic = 0xd;
+  readonly maxBasic = 0x15;
   readonly maxExt = 0x80000008;
   /** SIMD extensions of the model as a bitmask over SIMD_FEATURES, for the per-instruction #UD gate. */
   readonly simd: number;
@@ -66,6 +69,11 @@ export class CpuidTable {
     const xsave = model.features.includes('XSAVE');
     set(0xd, 0, xsave ? [XSTATE_COMPONENTS, XSAVE_AREA_BYTES, XSAVE_AREA_BYTES, 0] : [0, 0, 0, 0]);
     set(0xd, 1, [0, 0, 0, 0]);
+    // Leaf 15H: TSC/core crystal clock ratio. The machine's TSC and the local APIC timer both
+    // count virtual nanoseconds (VirtualClock default tscHz, lapic.ts one tick per ns), so the
+    // crystal is 1 GHz with a 1:1 ratio. Linux then knows both frequencies without calibrating
+    // them against the PIT (native_calibrate_tsc sets lapic_timer_period from ECX).
+    set(0x15, 0, [1, 1, CRYSTAL_HZ, 0]);
     set(0x80000000, 0, [this.maxExt, 0, 0, 0]);
     set(0x80000001, 0, [0, 0, 0, 0]);
     const brand = model.brand.padEnd(48, '\0');
