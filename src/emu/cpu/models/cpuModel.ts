@@ -42,6 +42,10 @@ export const VMXLAB_CORE: CpuModel = {
     'SSE3', 'SSSE3', 'SSE41', 'SSE42', 'VMX', 'CX16', 'POPCNT', 'MOVBE', 'PCID', 'XSAVE',
     // Leaf 0DH sub-leaf 1
     'XSAVEOPT',
+    // Leaf 1 ECX bit 31: a virtual machine, as QEMU reports it. Guests then leave alone the
+    // model-specific hardware vmxlab lacks (Linux's uncore PMU driver for model 3AH writes
+    // MSR 391H otherwise); leaves 40000000H+ carry no hypervisor signature.
+    'HYPERVISOR',
     // Leaf 7
     'FSGSBASE', 'SMEP', 'SMAP', 'INVPCID', 'BMI1',
     // Extended
