@@ -189,7 +189,7 @@ export class Machine {
    * Add every constructor option that changes behaviour (vCPUs, clock rates, ...).
    */
   snapshotConfig(): Record<string, number | string | boolean> {
-    return { memMiB: this.memMiB, cpuModel: this.cpu.model.name, smp: this.smp, deterministic: this.deterministic };
+    return { memMiB: this.memMiB, cpuModel: this.cpu.model.name };
   }
 
   /**
