@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'fflate';
+import { gunzipSync, gzipSync } from 'fflate';
 import { createMachine } from '../../src/emu/machine.ts';
 import { parseSetupHeader, payloadCompression, payloadOf } from '../../src/emu/boot/bzImage.ts';
 import { CMDLINE_ADDR, ZERO_PAGE_ADDR } from '../../src/emu/boot/zeroPage.ts';
@@ -15,6 +15,8 @@ const guest = join(repoRoot, 'public/guests');
 const bzImage = new Uint8Array(readFileSync(join(guest, 'bzImage')));
 const initrd = new Uint8Array(readFileSync(join(guest, 'initramfs.cpio.gz')));
 const u32 = (b: Uint8Array, o: number): number => new DataView(b.buffer, b.byteOffset).getUint32(o, true);
+/** Byte equality without vitest's element-by-element diffing (megabytes here). */
+const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 describe('bzImage setup header', () => {
   it('reads the bundled kernel\'s header as its manifest describes it', () => {
@@ -55,7 +57,7 @@ describe('bzImage setup header', () => {
 describe('64-bit boot protocol entry', () => {
   it('fills boot_params (header, loader fields, e820, initrd, command line) and enters long mode with RSI at it', () => {
     const m = createMachine({ memMiB: 128 });
-    const boot = m.loadLinux(bzImage, { cmdline: 'console=ttyS0 quiet', initrd });
+    const boot = m.loadLinux(bzImage, { cmdline: 'console=ttyS0 quiet', initrd, inflateInitrd: false });
     const ram = m.mem.u8, zp = ZERO_PAGE_ADDR;
     expect(boot.mode).toBe('linux64');
     expect(u32(ram, zp + 0x202)).toBe(0x53726448); // the header was copied
@@ -94,7 +96,7 @@ describe('64-bit boot protocol entry', () => {
     const boot = b.loadLinux(vmlinux, { cmdline: 'x', pvh: false });
     expect(boot.mode).toBe('linux64');
     expect(boot.entry).toBe(0x1000000);
-    expect(b.mem.u8.subarray(0x1000000, 0x1000000 + 0x100000)).toEqual(a.mem.u8.subarray(0x1000000, 0x1000000 + 0x100000));
+    expect(same(b.mem.u8.subarray(0x1000000, 0x1000000 + 0x100000), a.mem.u8.subarray(0x1000000, 0x1000000 + 0x100000))).toBe(true);
   });
 
   it('leaves non-gzip payloads (and gzip when asked) to the kernel\'s own decompressor at load address + 0x200', () => {
@@ -128,6 +130,33 @@ function pvhElf(code: number[]): Uint8Array {
   f.set(code, 0x400);
   return f;
 }
+
+describe('initramfs', () => {
+  it('is handed to the kernel inflated when it is one gzip member holding a newc cpio', () => {
+    const m = createMachine({ memMiB: 128 });
+    const boot = m.loadLinux(bzImage, { cmdline: '', initrd });
+    const ram = m.mem.u8, zp = ZERO_PAGE_ADDR;
+    const cpio = gunzipSync(initrd);
+    const addr = u32(ram, zp + 0x218);
+    expect(u32(ram, zp + 0x21c)).toBe(cpio.length);
+    expect(new TextDecoder().decode(ram.subarray(addr, addr + 6))).toBe('070701');
+    expect(same(ram.subarray(addr, addr + cpio.length), cpio)).toBe(true);
+    expect(boot.summary).toMatch(/initramfs inflated on the host/);
+  });
+
+  it('passes anything else through untouched (two concatenated gzip members, plain bytes)', () => {
+    const extra = gzipSync(new TextEncoder().encode('070701 a second archive'));
+    const two = new Uint8Array(initrd.length + extra.length);
+    two.set(initrd); two.set(extra, initrd.length);
+    for (const rd of [two, new Uint8Array([1, 2, 3, 4])]) {
+      const m = createMachine({ memMiB: 128 });
+      m.loadLinux(bzImage, { cmdline: '', initrd: rd });
+      const addr = u32(m.mem.u8, ZERO_PAGE_ADDR + 0x218);
+      expect(u32(m.mem.u8, ZERO_PAGE_ADDR + 0x21c)).toBe(rd.length);
+      expect(same(m.mem.u8.subarray(addr, addr + rd.length), rd)).toBe(true);
+    }
+  });
+});
 
 describe('PVH entry', () => {
   it('enters a vmlinux with XEN_ELFNOTE_PHYS32_ENTRY in 32-bit protected mode with EBX = hvm_start_info', () => {

@@ -21,6 +21,7 @@ import {
   CMDLINE_MAX, HIGH_RAM_START, writeBiosDataArea, writeBootGdt, writeCmdline, writeIdentityPageTables, writeZeroPage,
 } from './zeroPage.ts';
 import { writePvhStartInfo } from './pvh.ts';
+import { prepareInitrd } from './initrd.ts';
 
 export type LinuxDecompress = 'auto' | 'guest';
 
@@ -31,6 +32,8 @@ export interface LinuxLoadOptions {
   decompress?: LinuxDecompress;
   /** vmlinux with a PVH note: use it (default) or take the 64-bit entry anyway. */
   pvh?: boolean;
+  /** Hand a single-member gzip cpio initrd to the kernel inflated (default true; initrd.ts). */
+  inflateInitrd?: boolean;
 }
 
 export interface LinuxBoot {
@@ -174,10 +177,20 @@ function loadVmlinux(mem: PhysicalMemory, file: Uint8Array, opts: LinuxLoadOptio
 }
 
 /** Loads a bzImage or vmlinux into RAM with boot parameters; the caller sets the CPU's entry state. */
-export function loadLinux(mem: PhysicalMemory, file: Uint8Array, opts: LinuxLoadOptions): LinuxBoot {
+export function loadLinux(mem: PhysicalMemory, file: Uint8Array, options: LinuxLoadOptions): LinuxBoot {
   if (file.length === 0) throw new KernelImageError('the kernel file is empty');
-  if (isBzImage(file)) return loadBzImage(mem, file, opts);
-  if (isElf(file)) return loadVmlinux(mem, file, opts);
+  let opts = options;
+  let note = '';
+  if (opts.initrd && opts.inflateInitrd !== false) {
+    const p = prepareInitrd(opts.initrd);
+    if (p.inflated) {
+      opts = { ...opts, initrd: p.data };
+      note = `; initramfs inflated on the host (${(p.data.length / 2 ** 20).toFixed(1)} MiB cpio)`;
+    }
+  }
+  const withNote = (b: LinuxBoot): LinuxBoot => ({ ...b, summary: b.summary + note });
+  if (isBzImage(file)) return withNote(loadBzImage(mem, file, opts));
+  if (isElf(file)) return withNote(loadVmlinux(mem, file, opts));
   if (file.length >= 0x202 && file[0x1fe] === 0x55 && file[0x1ff] === 0xaa) {
     throw new KernelImageError('a boot sector without a Linux setup header (pre-2.00 zImage or another OS): not supported');
   }
