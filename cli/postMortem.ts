@@ -25,7 +25,7 @@ export function loadBundledSymbols(): SymbolTable | null {
 
 export function postMortem(m: Machine, symbols: SymbolTable | null): string {
   const cpu = m.cpu;
-  const lines = [cpu.dumpRegisters().trimEnd(), '', 'last instructions executed (oldest first):'];
+  const lines = [cpu.dumpRegisters().trimEnd(), '', 'last instructions executed (oldest first; a run of straight-line code shows its first instruction):'];
   const bitness = cpu.long64 ? 64 : cpu.codeSize === 4 ? 32 : 16;
   const dis = new Disassembler(iced);
   for (const r of recentInstructions(cpu)) {

@@ -89,7 +89,10 @@ export class Cpu implements CodeFetcher {
   onFerr: (() => void) | null = null;
   /** Set by the machine; without it the TSC counts instructions retired. */
   timeSource: CpuPlatformPort | null = null;
-  /** RIPs of the most recently started instructions (lo/hi pairs), a ring for post-mortem dumps. */
+  /**
+   * RIPs of recently started instructions (lo/hi pairs), a ring for post-mortem dumps: every
+   * instruction executed one at a time, and the first instruction of each straight-line block.
+   */
   readonly recentRips = new Uint32Array(RECENT_RIPS * 2);
   recentPos = 0;
 
@@ -526,6 +529,10 @@ export class Cpu implements CodeFetcher {
       }
       const left = end - this.icount;
       const n = b.count < left ? b.count : left;
+      // The recent-RIP ring gets the block's first instruction only (one store per block).
+      const rp = this.recentPos;
+      this.recentRips[rp] = startLo; this.recentRips[rp + 1] = startHi;
+      this.recentPos = (rp + 2) & (RECENT_RIPS * 2 - 1);
       const insns = b.insns, fns = b.fns, lens = b.lens, mem = b.mem;
       let lo = startLo;
       for (let k = 0; k < n; k++) {
