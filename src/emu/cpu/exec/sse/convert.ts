@@ -108,7 +108,7 @@ const wide = (i: DecodedInsn): number => ((i.rex & 8) !== 0 ? 8 : 4);
 /** Scalar float -> GPR (CVTSS2SI, CVTTSD2SI, ...). */
 function toGpr(double: boolean, trunc: boolean): InsnHandler {
   return (c, i) => {
-    sseCheck(c);
+    sseCheck(c, i);
     if (i.mod === 3) getX(c, i.rm, B); else readOperand(c, i, B, double ? 8 : 4, 0);
     fpBegin(c);
     const v = double ? srcVal64(U32[b], U32[b + 1]) : srcVal32(U32[b]);
@@ -124,7 +124,7 @@ function toGpr(double: boolean, trunc: boolean): InsnHandler {
 type Conv = (k: number) => void;
 function packedConv(srcBytes: number, align: number, f: Conv, n: number): InsnHandler {
   return (c, i) => {
-    sseCheck(c);
+    sseCheck(c, i);
     if (i.mod === 3) getX(c, i.rm, B); else readOperand(c, i, B, srcBytes, align);
     fpBegin(c);
     U32[r] = 0; U32[r + 1] = 0; U32[r + 2] = 0; U32[r + 3] = 0;
@@ -136,7 +136,7 @@ function packedConv(srcBytes: number, align: number, f: Conv, n: number): InsnHa
 
 export function registerConvert(h: HandlerTable): void {
   h.CVTSI2SS_VxEy = (c, i) => {
-    sseCheck(c); getX(c, i.reg, A);
+    sseCheck(c, i); getX(c, i.reg, A);
     const size = wide(i);
     loadEy(c, i, size);
     fpBegin(c);
@@ -145,7 +145,7 @@ export function registerConvert(h: HandlerTable): void {
     U32[a] = v; putX(c, i.reg, A);
   };
   h.CVTSI2SD_VxEy = (c, i) => {
-    sseCheck(c); getX(c, i.reg, A);
+    sseCheck(c, i); getX(c, i.reg, A);
     const size = wide(i);
     loadEy(c, i, size);
     fpBegin(c);
@@ -157,7 +157,7 @@ export function registerConvert(h: HandlerTable): void {
   h.CVTSD2SI_GyWx = toGpr(true, false); h.CVTTSD2SI_GyWx = toGpr(true, true);
 
   h.CVTSS2SD_VxWx = (c, i) => {
-    sseCheck(c); getX(c, i.reg, A);
+    sseCheck(c, i); getX(c, i.reg, A);
     if (i.mod === 3) getX(c, i.rm, B); else readOperand(c, i, B, 4, 0);
     fpBegin(c);
     const lo = f32to64(U32[b]);
@@ -165,7 +165,7 @@ export function registerConvert(h: HandlerTable): void {
     U32[a] = lo; U32[a + 1] = cvHi; putX(c, i.reg, A);
   };
   h.CVTSD2SS_VxWx = (c, i) => {
-    sseCheck(c); getX(c, i.reg, A);
+    sseCheck(c, i); getX(c, i.reg, A);
     if (i.mod === 3) getX(c, i.rm, B); else readOperand(c, i, B, 8, 0);
     fpBegin(c);
     const v = f64to32(U32[b], U32[b + 1]);
@@ -183,7 +183,7 @@ export function registerConvert(h: HandlerTable): void {
 
   // MMX forms.
   h.CVTPI2PS_VxQq = (c, i) => {
-    if (i.mod === 3) { sseMmxCheck(c); getM(c, i.rm, B); } else { sseCheck(c); readOperand(c, i, B, 8, 0); }
+    if (i.mod === 3) { sseMmxCheck(c, i); getM(c, i.rm, B); } else { sseCheck(c, i); readOperand(c, i, B, 8, 0); }
     getX(c, i.reg, A);
     fpBegin(c);
     const x = round32(U32[b] | 0, 0), y = round32(U32[b + 1] | 0, 0);
@@ -191,12 +191,12 @@ export function registerConvert(h: HandlerTable): void {
     U32[a] = x; U32[a + 1] = y; putX(c, i.reg, A);
   };
   h.CVTPI2PD_VxQq = (c, i) => {
-    if (i.mod === 3) { sseMmxCheck(c); getM(c, i.rm, B); } else { sseCheck(c); readOperand(c, i, B, 8, 0); }
+    if (i.mod === 3) { sseMmxCheck(c, i); getM(c, i.rm, B); } else { sseCheck(c, i); readOperand(c, i, B, 8, 0); }
     U32[r] = bits64(U32[b] | 0); U32[r + 1] = hi64; U32[r + 2] = bits64(U32[b + 1] | 0); U32[r + 3] = hi64;
     putX(c, i.reg, R);
   };
   const toMm = (double: boolean, trunc: boolean): InsnHandler => (c, i) => {
-    sseMmxCheck(c);
+    sseMmxCheck(c, i);
     if (double) loadW(c, i, 16, 16);
     else if (i.mod === 3) getX(c, i.rm, B); else readOperand(c, i, B, 8, 0);
     fpBegin(c);

@@ -3,8 +3,8 @@
  * instruction's "CPUID Feature Flag" column): an instruction whose extension
  * the CPU model does not advertise is #UD, before any other check.
  */
-import type { HandlerTable, InsnHandler } from '../handlerTypes.ts';
-import { Vec } from '../../arch.ts';
+import type { HandlerTable } from '../handlerTypes.ts';
+import type { DecodedInsn } from '../../decoder/decodedInsn.ts';
 import { SIMD_FEATURES } from '../../cpuid.ts';
 
 export type SimdFeature = (typeof SIMD_FEATURES)[number];
@@ -32,14 +32,20 @@ export function featureOf(name: string, group: 'base' | 'ssse3' | 'sse41' | 'sse
   return 'SSE2';
 }
 
-/** Copies `from` into `h`, each handler behind the #UD gate of its feature. */
+/** Every SIMD extension present: the gate's fast path. */
+export const SIMD_ALL = (1 << SIMD_FEATURES.length) - 1;
+/** Feature bit by handler name, filled at registration. */
+const BIT_OF = new Map<string, number>();
+
+/** The feature bit of the instruction being executed (slow path: models without some extension). */
+export function featureBit(i: DecodedInsn): number {
+  return BIT_OF.get(i.entry!.name) ?? 0;
+}
+
+/** Copies `from` into `h`, recording each handler's feature for the gate in regs.ts. */
 export function gated(h: HandlerTable, from: HandlerTable, group: 'base' | 'ssse3' | 'sse41' | 'sse42'): void {
   for (const [name, f] of Object.entries(from)) {
-    const b = bit(featureOf(name, group));
-    const g: InsnHandler = (c, i) => {
-      if ((c.cpuid.simd & b) === 0) c.fault(Vec.UD);
-      f(c, i);
-    };
-    h[name] = g;
+    BIT_OF.set(name, bit(featureOf(name, group)));
+    h[name] = f;
   }
 }

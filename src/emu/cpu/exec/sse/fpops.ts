@@ -23,7 +23,7 @@ type Elem64 = (xLo: number, xHi: number, yLo: number, yHi: number) => number;
 
 function packed32(f: Elem32): InsnHandler {
   return (c, i) => {
-    sseCheck(c); getX(c, i.reg, A); loadW(c, i, 16, 16);
+    sseCheck(c, i); getX(c, i.reg, A); loadW(c, i, 16, 16);
     fpBegin(c);
     for (let k = 0; k < 4; k++) U32[r + k] = f(U32[a + k], U32[b + k]);
     fpEnd(c); putX(c, i.reg, R);
@@ -31,7 +31,7 @@ function packed32(f: Elem32): InsnHandler {
 }
 function scalar32(f: Elem32): InsnHandler {
   return (c, i) => {
-    sseCheck(c); getX(c, i.reg, A);
+    sseCheck(c, i); getX(c, i.reg, A);
     if (i.mod === 3) getX(c, i.rm, B); else readOperand(c, i, B, 4, 0);
     fpBegin(c);
     const v = f(U32[a], U32[b]);
@@ -41,7 +41,7 @@ function scalar32(f: Elem32): InsnHandler {
 }
 function packed64(f: Elem64): InsnHandler {
   return (c, i) => {
-    sseCheck(c); getX(c, i.reg, A); loadW(c, i, 16, 16);
+    sseCheck(c, i); getX(c, i.reg, A); loadW(c, i, 16, 16);
     fpBegin(c);
     for (let k = 0; k < 4; k += 2) { U32[r + k] = f(U32[a + k], U32[a + k + 1], U32[b + k], U32[b + k + 1]); U32[r + k + 1] = rHi; }
     fpEnd(c); putX(c, i.reg, R);
@@ -49,7 +49,7 @@ function packed64(f: Elem64): InsnHandler {
 }
 function scalar64(f: Elem64): InsnHandler {
   return (c, i) => {
-    sseCheck(c); getX(c, i.reg, A);
+    sseCheck(c, i); getX(c, i.reg, A);
     if (i.mod === 3) getX(c, i.rm, B); else readOperand(c, i, B, 8, 0);
     fpBegin(c);
     const lo = f(U32[a], U32[a + 1], U32[b], U32[b + 1]), hi = rHi;
@@ -91,7 +91,7 @@ function withImm(hd: InsnHandler): InsnHandler {
 /** COMIS/UCOMIS: ZF,PF,CF = 111 unordered, 000 greater, 001 less, 100 equal; OF, SF, AF cleared. */
 function comis(double: boolean, signalQ: boolean): InsnHandler {
   return (c, i) => {
-    sseCheck(c); getX(c, i.reg, A);
+    sseCheck(c, i); getX(c, i.reg, A);
     if (i.mod === 3) getX(c, i.rm, B); else readOperand(c, i, B, double ? 8 : 4, 0);
     fpBegin(c);
     const rel = double ? cmp64(U32[a], U32[a + 1], U32[b], U32[b + 1], signalQ) : cmp32(U32[a], U32[b], signalQ);
@@ -105,7 +105,7 @@ function comis(double: boolean, signalQ: boolean): InsnHandler {
 
 /** Bitwise logic and data rearrangement: whole words, no flags. */
 function words(f: (n: number) => void, align = 16): InsnHandler {
-  return (c, i) => { sseCheck(c); getX(c, i.reg, A); loadW(c, i, 16, align); f(i.imm & 0xff); putX(c, i.reg, R); };
+  return (c, i) => { sseCheck(c, i); getX(c, i.reg, A); loadW(c, i, 16, align); f(i.imm & 0xff); putX(c, i.reg, R); };
 }
 const logic = (g: (x: number, y: number) => number): InsnHandler =>
   words(() => { for (let k = 0; k < 4; k++) U32[r + k] = g(U32[a + k], U32[b + k]); });
@@ -125,7 +125,7 @@ function approx(x: number, rsqrt: boolean): number {
 function approxHandlers(h: HandlerTable, name: string, rsqrt: boolean): void {
   h[`${name}PS_VxWx`] = words(() => { for (let k = 0; k < 4; k++) U32[r + k] = approx(U32[b + k], rsqrt); });
   h[`${name}SS_VxWx`] = (c: Cpu, i: DecodedInsn) => {
-    sseCheck(c); getX(c, i.reg, A);
+    sseCheck(c, i); getX(c, i.reg, A);
     if (i.mod === 3) getX(c, i.rm, B); else readOperand(c, i, B, 4, 0);
     U32[a] = approx(U32[b], rsqrt); putX(c, i.reg, A);
   };
@@ -169,7 +169,7 @@ export function registerFpOps(h: HandlerTable): void {
 
   // SSE3 horizontal and alternating forms.
   const h32 = (op: Op, pairs: readonly number[]): InsnHandler => (c, i) => {
-    sseCheck(c); getX(c, i.reg, A); loadW(c, i, 16, 16);
+    sseCheck(c, i); getX(c, i.reg, A); loadW(c, i, 16, 16);
     fpBegin(c);
     for (let k = 0; k < 4; k++) {
       const s0 = pairs[2 * k], s1 = pairs[2 * k + 1];
@@ -180,7 +180,7 @@ export function registerFpOps(h: HandlerTable): void {
   h.HADDPS_VxWx = h32(Op.Add, [a, a + 1, a + 2, a + 3, b, b + 1, b + 2, b + 3]);
   h.HSUBPS_VxWx = h32(Op.Sub, [a, a + 1, a + 2, a + 3, b, b + 1, b + 2, b + 3]);
   const h64 = (op: Op): InsnHandler => (c, i) => {
-    sseCheck(c); getX(c, i.reg, A); loadW(c, i, 16, 16);
+    sseCheck(c, i); getX(c, i.reg, A); loadW(c, i, 16, 16);
     fpBegin(c);
     U32[r] = arith64(op, U32[a], U32[a + 1], U32[a + 2], U32[a + 3]); U32[r + 1] = rHi;
     U32[r + 2] = arith64(op, U32[b], U32[b + 1], U32[b + 2], U32[b + 3]); U32[r + 3] = rHi;
@@ -189,13 +189,13 @@ export function registerFpOps(h: HandlerTable): void {
   h.HADDPD_VxWx = h64(Op.Add);
   h.HSUBPD_VxWx = h64(Op.Sub);
   h.ADDSUBPS_VxWx = (c, i) => {
-    sseCheck(c); getX(c, i.reg, A); loadW(c, i, 16, 16);
+    sseCheck(c, i); getX(c, i.reg, A); loadW(c, i, 16, 16);
     fpBegin(c);
     for (let k = 0; k < 4; k++) U32[r + k] = arith32((k & 1) === 0 ? Op.Sub : Op.Add, U32[a + k], U32[b + k]);
     fpEnd(c); putX(c, i.reg, R);
   };
   h.ADDSUBPD_VxWx = (c, i) => {
-    sseCheck(c); getX(c, i.reg, A); loadW(c, i, 16, 16);
+    sseCheck(c, i); getX(c, i.reg, A); loadW(c, i, 16, 16);
     fpBegin(c);
     U32[r] = arith64(Op.Sub, U32[a], U32[a + 1], U32[b], U32[b + 1]); U32[r + 1] = rHi;
     U32[r + 2] = arith64(Op.Add, U32[a + 2], U32[a + 3], U32[b + 2], U32[b + 3]); U32[r + 3] = rHi;
@@ -207,7 +207,7 @@ export function registerFpOps(h: HandlerTable): void {
 
 function packed64Cmp(f: Elem64): InsnHandler {
   return (c, i) => {
-    sseCheck(c); getX(c, i.reg, A); loadW(c, i, 16, 16);
+    sseCheck(c, i); getX(c, i.reg, A); loadW(c, i, 16, 16);
     fpBegin(c);
     for (let k = 0; k < 4; k += 2) { U32[r + k] = f(U32[a + k], U32[a + k + 1], U32[b + k], U32[b + k + 1]); U32[r + k + 1] = U32[r + k]; }
     fpEnd(c); putX(c, i.reg, R);
@@ -215,7 +215,7 @@ function packed64Cmp(f: Elem64): InsnHandler {
 }
 function scalar64Cmp(f: Elem64): InsnHandler {
   return (c, i) => {
-    sseCheck(c); getX(c, i.reg, A);
+    sseCheck(c, i); getX(c, i.reg, A);
     if (i.mod === 3) getX(c, i.rm, B); else readOperand(c, i, B, 8, 0);
     fpBegin(c);
     const lo = f(U32[a], U32[a + 1], U32[b], U32[b + 1]);

@@ -77,17 +77,17 @@ const byReg = (size: number, kind: Sh): LaneOp => (n) => shiftLanes(n, size, kin
 /** Groups 12-14: shift of the Nq / Ux register operand by Ib. */
 function shiftImm(h: HandlerTable, name: string, size: number, kind: Sh): void {
   h[`${name}_NqIb`] = (c: Cpu, i: DecodedInsn) => {
-    mmxCheck(c); getM(c, i.rm, A); shiftLanes(8, size, kind, i.imm & 0xff); putM(c, i.rm, R);
+    mmxCheck(c, i); getM(c, i.rm, A); shiftLanes(8, size, kind, i.imm & 0xff); putM(c, i.rm, R);
   };
   h[`${name}_UxIb`] = (c: Cpu, i: DecodedInsn) => {
-    sseCheck(c); getX(c, i.rm, A); shiftLanes(16, size, kind, i.imm & 0xff); putX(c, i.rm, R);
+    sseCheck(c, i); getX(c, i.rm, A); shiftLanes(16, size, kind, i.imm & 0xff); putX(c, i.rm, R);
   };
 }
 
 /** PSLLDQ / PSRLDQ: whole-register byte shifts (counts above 15 clear it). */
 function byteShift(left: boolean) {
   return (c: Cpu, i: DecodedInsn): void => {
-    sseCheck(c);
+    sseCheck(c, i);
     getX(c, i.rm, A);
     const cnt = i.imm & 0xff;
     for (let k = 0; k < 16; k++) {

@@ -15,7 +15,7 @@ export type LaneOp = (n: number, imm: number) => void;
 /** Vx,Wx form: XMM destination, XMM/m128 source (aligned unless `align` is 0). */
 export function xmmOp(f: LaneOp, align = 16): InsnHandler {
   return (c: Cpu, i: DecodedInsn) => {
-    sseCheck(c);
+    sseCheck(c, i);
     getX(c, i.reg, A);
     loadW(c, i, 16, align);
     f(16, i.imm & 0xff);
@@ -26,7 +26,7 @@ export function xmmOp(f: LaneOp, align = 16): InsnHandler {
 /** Pq,Qq form: MM destination, MM/m64 source. */
 export function mmxOp(f: LaneOp): InsnHandler {
   return (c: Cpu, i: DecodedInsn) => {
-    mmxCheck(c);
+    mmxCheck(c, i);
     getM(c, i.reg, A);
     loadQ(c, i);
     f(8, i.imm & 0xff);

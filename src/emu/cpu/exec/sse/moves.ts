@@ -10,18 +10,18 @@ import type { DecodedInsn } from '../../decoder/decodedInsn.ts';
 import type { HandlerTable, InsnHandler } from '../handlerTypes.ts';
 import { GPR } from '../../state/layout.ts';
 import { writeMem } from '../../memory.ts';
-import { A, B, U16, U32, U8, getM, getX, loadQ, loadW, mmxCheck, putM, putX, readOperand, sseCheck,
+import { A, B, U16, U32, U8, featureCheck, getM, getX, loadQ, loadW, mmxCheck, putM, putX, readOperand, sseCheck,
   sseMmxCheck, writeOperand } from './regs.ts';
 
 const a32 = A >> 2, b32 = B >> 2;
 
 /** Full 16-byte load (Vx,Wx) and store (Wx,Vx). */
 function load128(align: number): InsnHandler {
-  return (c, i) => { sseCheck(c); loadW(c, i, 16, align); putX(c, i.reg, B); };
+  return (c, i) => { sseCheck(c, i); loadW(c, i, 16, align); putX(c, i.reg, B); };
 }
 function store128(align: number): InsnHandler {
   return (c, i) => {
-    sseCheck(c);
+    sseCheck(c, i);
     getX(c, i.reg, A);
     if (i.mod === 3) putX(c, i.rm, A); else writeOperand(c, i, A, 16, align);
   };
@@ -30,7 +30,7 @@ function store128(align: number): InsnHandler {
 /** MOVSS/MOVSD load: register form merges the low element, memory form zero-extends. */
 function loadScalar(size: 4 | 8): InsnHandler {
   return (c, i) => {
-    sseCheck(c);
+    sseCheck(c, i);
     if (i.mod === 3) {
       getX(c, i.rm, B); getX(c, i.reg, A);
       U32[a32] = U32[b32]; if (size === 8) U32[a32 + 1] = U32[b32 + 1];
@@ -40,7 +40,7 @@ function loadScalar(size: 4 | 8): InsnHandler {
 }
 function storeScalar(size: 4 | 8): InsnHandler {
   return (c, i) => {
-    sseCheck(c);
+    sseCheck(c, i);
     getX(c, i.reg, A);
     if (i.mod !== 3) { writeOperand(c, i, A, size, 0); return; }
     getX(c, i.rm, B);
@@ -52,7 +52,7 @@ function storeScalar(size: 4 | 8): InsnHandler {
 /** Loads a qword into the low (hi=false) or high half of the destination, keeping the other half. */
 function loadHalf(hi: boolean, regForm: 'hl' | 'lh' | null): InsnHandler {
   return (c, i) => {
-    sseCheck(c);
+    sseCheck(c, i);
     getX(c, i.reg, A);
     if (i.mod === 3) {
       getX(c, i.rm, B);
@@ -69,7 +69,7 @@ function loadHalf(hi: boolean, regForm: 'hl' | 'lh' | null): InsnHandler {
 }
 function storeHalf(hi: boolean): InsnHandler {
   return (c, i) => {
-    sseCheck(c);
+    sseCheck(c, i);
     getX(c, i.reg, A);
     if (hi) { U32[a32] = U32[a32 + 2]; U32[a32 + 1] = U32[a32 + 3]; }
     writeOperand(c, i, A, 8, 0);
@@ -79,7 +79,7 @@ function storeHalf(hi: boolean): InsnHandler {
 /** MOVSLDUP / MOVSHDUP (dwords 0,0,2,2 / 1,1,3,3), MOVDDUP (qword 0 twice; reads 8 bytes). */
 function dup(kind: 'l' | 'h' | 'd'): InsnHandler {
   return (c, i) => {
-    sseCheck(c);
+    sseCheck(c, i);
     if (kind === 'd') {
       if (i.mod === 3) getX(c, i.rm, B); else readOperand(c, i, B, 8, 0);
       U32[a32] = U32[b32]; U32[a32 + 1] = U32[b32 + 1]; U32[a32 + 2] = U32[b32]; U32[a32 + 3] = U32[b32 + 1];
@@ -148,44 +148,45 @@ export function registerMoves(h: HandlerTable): void {
   h.MOVSLDUP_VxWx = dup('l'); h.MOVSHDUP_VxWx = dup('h'); h.MOVDDUP_VxWx = dup('d');
 
   // MOVD/MOVQ between GPR/memory and MM/XMM.
-  h.MOVD_PdEy = (c, i) => { mmxCheck(c); loadEy(c, i); putM(c, i.reg, B); };
-  h.MOVD_VyEy = (c, i) => { sseCheck(c); loadEy(c, i); putX(c, i.reg, B); };
-  h.MOVD_EyPd = (c, i) => { mmxCheck(c); getM(c, i.reg, A); storeEy(c, i); };
-  h.MOVD_EyVy = (c, i) => { sseCheck(c); getX(c, i.reg, A); storeEy(c, i); };
-  h.MOVQ_PqQq = (c, i) => { mmxCheck(c); loadQ(c, i); putM(c, i.reg, B); };
+  h.MOVD_PdEy = (c, i) => { mmxCheck(c, i); loadEy(c, i); putM(c, i.reg, B); };
+  h.MOVD_VyEy = (c, i) => { sseCheck(c, i); loadEy(c, i); putX(c, i.reg, B); };
+  h.MOVD_EyPd = (c, i) => { mmxCheck(c, i); getM(c, i.reg, A); storeEy(c, i); };
+  h.MOVD_EyVy = (c, i) => { sseCheck(c, i); getX(c, i.reg, A); storeEy(c, i); };
+  h.MOVQ_PqQq = (c, i) => { mmxCheck(c, i); loadQ(c, i); putM(c, i.reg, B); };
   h.MOVQ_QqPq = (c, i) => {
-    mmxCheck(c); getM(c, i.reg, A);
+    mmxCheck(c, i); getM(c, i.reg, A);
     if (i.mod === 3) putM(c, i.rm, A); else writeOperand(c, i, A, 8, 0);
   };
-  h.MOVNTQ_MqPq = (c, i) => { mmxCheck(c); getM(c, i.reg, A); writeOperand(c, i, A, 8, 0); };
+  h.MOVNTQ_MqPq = (c, i) => { mmxCheck(c, i); getM(c, i.reg, A); writeOperand(c, i, A, 8, 0); };
   // F3 0F 7E: load a qword, zeroing bits 127:64.
   h.MOVQ_VqWq = (c, i) => {
-    sseCheck(c);
+    sseCheck(c, i);
     if (i.mod === 3) { getX(c, i.rm, B); U32[b32 + 2] = 0; U32[b32 + 3] = 0; } else readOperand(c, i, B, 8, 0);
     putX(c, i.reg, B);
   };
   // 66 0F D6: store the low qword; the register form zeroes the destination's high half.
   h.MOVQ_WqVq = (c, i) => {
-    sseCheck(c); getX(c, i.reg, A);
+    sseCheck(c, i); getX(c, i.reg, A);
     if (i.mod !== 3) { writeOperand(c, i, A, 8, 0); return; }
     U32[a32 + 2] = 0; U32[a32 + 3] = 0; putX(c, i.rm, A);
   };
   h.MOVQ2DQ_VxNq = (c, i) => {
-    sseMmxCheck(c); getM(c, i.rm, B); U32[b32 + 2] = 0; U32[b32 + 3] = 0; putX(c, i.reg, B);
+    sseMmxCheck(c, i); getM(c, i.rm, B); U32[b32 + 2] = 0; U32[b32 + 3] = 0; putX(c, i.reg, B);
   };
-  h.MOVDQ2Q_PqUx = (c, i) => { sseMmxCheck(c); getX(c, i.rm, B); putM(c, i.reg, B); };
+  h.MOVDQ2Q_PqUx = (c, i) => { sseMmxCheck(c, i); getX(c, i.rm, B); putM(c, i.reg, B); };
   h.MOVNTI_MyGy = (c, i) => {
+    featureCheck(c, i);
     const size = eySize(i);
     const v = c.getReg(i.reg, size);
     writeMem(c, i.seg, c.eaLo, c.eaHi, size, v, size === 8 ? c.hi : 0);
   };
-  h.MASKMOVQ_PqNq = (c, i) => { mmxCheck(c); getM(c, i.reg, A); getM(c, i.rm, B); maskMove(c, i, 8); };
-  h.MASKMOVDQU_VdqUdq = (c, i) => { sseCheck(c); getX(c, i.reg, A); getX(c, i.rm, B); maskMove(c, i, 16); };
+  h.MASKMOVQ_PqNq = (c, i) => { mmxCheck(c, i); getM(c, i.reg, A); getM(c, i.rm, B); maskMove(c, i, 8); };
+  h.MASKMOVDQU_VdqUdq = (c, i) => { sseCheck(c, i); getX(c, i.reg, A); getX(c, i.rm, B); maskMove(c, i, 16); };
 
-  h.MOVMSKPS_GyUx = (c, i) => { sseCheck(c); getX(c, i.rm, B); c.setReg(i.reg, 4, movmsk(16, 4, B), 0); };
-  h.MOVMSKPD_GyUx = (c, i) => { sseCheck(c); getX(c, i.rm, B); c.setReg(i.reg, 4, movmsk(16, 8, B), 0); };
-  h.PMOVMSKB_GdNq = (c, i) => { mmxCheck(c); getM(c, i.rm, B); c.setReg(i.reg, 4, movmsk(8, 1, B), 0); };
-  h.PMOVMSKB_GdUx = (c, i) => { sseCheck(c); getX(c, i.rm, B); c.setReg(i.reg, 4, movmsk(16, 1, B), 0); };
+  h.MOVMSKPS_GyUx = (c, i) => { sseCheck(c, i); getX(c, i.rm, B); c.setReg(i.reg, 4, movmsk(16, 4, B), 0); };
+  h.MOVMSKPD_GyUx = (c, i) => { sseCheck(c, i); getX(c, i.rm, B); c.setReg(i.reg, 4, movmsk(16, 8, B), 0); };
+  h.PMOVMSKB_GdNq = (c, i) => { mmxCheck(c, i); getM(c, i.rm, B); c.setReg(i.reg, 4, movmsk(8, 1, B), 0); };
+  h.PMOVMSKB_GdUx = (c, i) => { sseCheck(c, i); getX(c, i.rm, B); c.setReg(i.reg, 4, movmsk(16, 1, B), 0); };
 
   // PINSRW: the low word of a GPR or a 16-bit memory operand; PEXTRW zero-extends into the GPR.
   const pinsrw = (c: Cpu, i: DecodedInsn, words: number): number => {
@@ -193,14 +194,14 @@ export function registerMoves(h: HandlerTable): void {
     U16[(A >> 1) + ((i.imm & 0xff) & (words - 1))] = v;
     return v;
   };
-  h.PINSRW_PqEwIb = (c, i) => { mmxCheck(c); getM(c, i.reg, A); pinsrw(c, i, 4); putM(c, i.reg, A); };
-  h.PINSRW_VxEwIb = (c, i) => { sseCheck(c); getX(c, i.reg, A); pinsrw(c, i, 8); putX(c, i.reg, A); };
-  h.PEXTRW_GdNqIb = (c, i) => { mmxCheck(c); getM(c, i.rm, B); c.setReg(i.reg, 4, U16[(B >> 1) + (i.imm & 3)], 0); };
-  h.PEXTRW_GdUxIb = (c, i) => { sseCheck(c); getX(c, i.rm, B); c.setReg(i.reg, 4, U16[(B >> 1) + (i.imm & 7)], 0); };
+  h.PINSRW_PqEwIb = (c, i) => { mmxCheck(c, i); getM(c, i.reg, A); pinsrw(c, i, 4); putM(c, i.reg, A); };
+  h.PINSRW_VxEwIb = (c, i) => { sseCheck(c, i); getX(c, i.reg, A); pinsrw(c, i, 8); putX(c, i.reg, A); };
+  h.PEXTRW_GdNqIb = (c, i) => { mmxCheck(c, i); getM(c, i.rm, B); c.setReg(i.reg, 4, U16[(B >> 1) + (i.imm & 3)], 0); };
+  h.PEXTRW_GdUxIb = (c, i) => { sseCheck(c, i); getX(c, i.rm, B); c.setReg(i.reg, 4, U16[(B >> 1) + (i.imm & 7)], 0); };
 
-  h.EMMS = (c) => {
+  h.EMMS = (c, i) => {
     // #UD/#NM/#MF as MMX, then every tag empty.
-    mmxCheck(c);
+    mmxCheck(c, i);
     setEmpty(c);
   };
 }

@@ -87,7 +87,7 @@ function compare(imm: number, len1: number, len2: number): number {
 
 function strcmp(explicit: boolean, index: boolean): InsnHandler {
   return (c: Cpu, i: DecodedInsn) => {
-    sseCheck(c);
+    sseCheck(c, i);
     getX(c, i.reg, A);
     loadW(c, i, 16, 0);
     const imm = i.imm & 0xff;

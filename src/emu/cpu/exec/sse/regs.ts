@@ -17,6 +17,7 @@ import { linearAddr, readLinear, translate, writeLinear } from '../../memory.ts'
 import { Access } from '../../mmu/mmu.ts';
 import { FSW_ES, W_FSW } from '../../fpu/state.ts';
 import { pendingX87 } from '../x87Common.ts';
+import { SIMD_ALL, featureBit } from './features.ts';
 
 export const SCRATCH = new ArrayBuffer(64);
 export const U8 = new Uint8Array(SCRATCH);
@@ -30,8 +31,19 @@ export const F64 = new Float64Array(SCRATCH);
 /** Byte offsets of the lanes. */
 export const A = 0, B = 16, R = 32;
 
-/** Legacy SSE: #UD if CR0.EM or !CR4.OSFXSR, then #NM if CR0.TS. @faults */
-export function sseCheck(c: Cpu): void {
+/**
+ * #UD when the CPU model lacks the instruction's extension (features.ts). The
+ * common case, a model with every SIMD extension, costs one compare.
+ * @faults
+ */
+export function featureCheck(c: Cpu, i: DecodedInsn): void {
+  const have = c.cpuid.simd;
+  if (have !== SIMD_ALL && (have & featureBit(i)) === 0) c.fault(Vec.UD);
+}
+
+/** Legacy SSE: the CPUID gate, #UD if CR0.EM or !CR4.OSFXSR, then #NM if CR0.TS. @faults */
+export function sseCheck(c: Cpu, i: DecodedInsn): void {
+  featureCheck(c, i);
   const s = c.s;
   if ((s[CR0] & CR0_EM) !== 0 || (s[CR4] & CR4_OSFXSR) === 0) c.fault(Vec.UD);
   if ((s[CR0] & CR0_TS) !== 0) c.fault(Vec.NM);
@@ -42,7 +54,8 @@ export function sseCheck(c: Cpu): void {
  * #MF (CR0.NE=1) or FERR# (x87Common). Then the x87-to-MMX transition (SDM
  * Vol. 1 9.5.1): TOP=0 and every tag valid. @faults
  */
-export function mmxCheck(c: Cpu): void {
+export function mmxCheck(c: Cpu, i: DecodedInsn): void {
+  featureCheck(c, i);
   const s = c.s;
   if ((s[CR0] & CR0_EM) !== 0) c.fault(Vec.UD);
   if ((s[CR0] & CR0_TS) !== 0) c.fault(Vec.NM);
@@ -52,9 +65,9 @@ export function mmxCheck(c: Cpu): void {
 }
 
 /** Both checks, for instructions with MMX and XMM operands (MOVQ2DQ, CVTPI2PS...). @faults */
-export function sseMmxCheck(c: Cpu): void {
-  sseCheck(c);
-  mmxCheck(c);
+export function sseMmxCheck(c: Cpu, i: DecodedInsn): void {
+  sseCheck(c, i);
+  mmxCheck(c, i);
 }
 
 // ---- registers -------------------------------------------------------------

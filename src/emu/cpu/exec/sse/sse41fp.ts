@@ -41,7 +41,7 @@ function round64(lo: number, hi: number): number {
 
 function roundHandler(double: boolean, scalar: boolean): InsnHandler {
   return (c, i) => {
-    sseCheck(c);
+    sseCheck(c, i);
     getX(c, i.reg, A);
     if (scalar) { if (i.mod === 3) getX(c, i.rm, B); else readOperand(c, i, B, double ? 8 : 4, 0); }
     else loadW(c, i, 16, 16);
@@ -61,7 +61,7 @@ function roundHandler(double: boolean, scalar: boolean): InsnHandler {
 
 /** DPPS: products selected by imm8[7:4] (others +0), summed as (p0+p1)+(p2+p3), stored where imm8[3:0] says. */
 const dpps: InsnHandler = (c, i) => {
-  sseCheck(c); getX(c, i.reg, A); loadW(c, i, 16, 16);
+  sseCheck(c, i); getX(c, i.reg, A); loadW(c, i, 16, 16);
   const imm = i.imm & 0xff;
   fpBegin(c);
   const p = [0, 0, 0, 0];
@@ -72,7 +72,7 @@ const dpps: InsnHandler = (c, i) => {
   putX(c, i.reg, R);
 };
 const dppd: InsnHandler = (c, i) => {
-  sseCheck(c); getX(c, i.reg, A); loadW(c, i, 16, 16);
+  sseCheck(c, i); getX(c, i.reg, A); loadW(c, i, 16, 16);
   const imm = i.imm & 0xff;
   fpBegin(c);
   let p0l = 0, p0h = 0, p1l = 0, p1h = 0;
@@ -86,7 +86,7 @@ const dppd: InsnHandler = (c, i) => {
 
 /** INSERTPS: element imm8[7:6] of the source register (or the m32), into element imm8[5:4]; imm8[3:0] zeroes. */
 const insertps: InsnHandler = (c, i) => {
-  sseCheck(c); getX(c, i.reg, A);
+  sseCheck(c, i); getX(c, i.reg, A);
   const imm = i.imm & 0xff;
   let v: number;
   if (i.mod === 3) { getX(c, i.rm, B); v = U32[b + (imm >> 6)]; }
@@ -97,7 +97,7 @@ const insertps: InsnHandler = (c, i) => {
 };
 /** EXTRACTPS: dword imm8[1:0] to r32/r64 (zero-extended) or m32. */
 const extractps = (c: Cpu, i: DecodedInsn): void => {
-  sseCheck(c); getX(c, i.reg, A);
+  sseCheck(c, i); getX(c, i.reg, A);
   const v = U32[a + (i.imm & 3)];
   if (i.mod === 3) c.setReg(i.rm, (i.rex & 8) !== 0 ? 8 : 4, v, 0);
   else { U32[r] = v; writeOperand(c, i, R, 4, 0); }

@@ -11,7 +11,7 @@ import { CC_OP, GPR, RFLAGS } from '../../state/layout.ts';
 import { CcOp } from '../../flags.ts';
 import { readE } from '../operands.ts';
 import { writeMem } from '../../memory.ts';
-import { I16, I32, I8, U16, U32, U8, getX, loadW, putX, readOperand, sseCheck, writeOperand } from './regs.ts';
+import { I16, I32, I8, U16, U32, U8, featureCheck, getX, loadW, putX, readOperand, sseCheck, writeOperand } from './regs.ts';
 import { A, B, R, xmmOnly, type LaneOp } from './lanes.ts';
 import { laneBytes, laneDwords, laneWords, PCMPEQQ, PCMPGTQ } from './intArith.ts';
 import { PACKUSDW } from './intShuffle.ts';
@@ -20,7 +20,7 @@ import { PACKUSDW } from './intShuffle.ts';
 function pmov(from: 1 | 2 | 4, to: 2 | 4 | 8, signed: boolean): InsnHandler {
   const srcBytes = (16 / to) * from;
   return (c, i) => {
-    sseCheck(c);
+    sseCheck(c, i);
     if (i.mod === 3) getX(c, i.rm, B); else readOperand(c, i, B, srcBytes, 0);
     for (let k = 0; k < 16 / to; k++) {
       let v: number;
@@ -74,7 +74,7 @@ const mpsadbw: LaneOp = (_n, imm) => {
 /** Blends by the sign bit of each element of XMM0 (PBLENDVB bytes, BLENDVPS dwords, BLENDVPD qwords). */
 function blendv(size: 1 | 4 | 8): InsnHandler {
   return (c, i) => {
-    sseCheck(c); getX(c, i.reg, A); loadW(c, i, 16, 16);
+    sseCheck(c, i); getX(c, i.reg, A); loadW(c, i, 16, 16);
     getX(c, 0, R);
     for (let k = 0; k < 16; k += size) {
       const sel = (U8[R + k + size - 1] & 0x80) !== 0;
@@ -114,7 +114,7 @@ function crcBytes(crc: number, v: number, n: number): number {
 /** PEXTRB/W/D/Q: element imm8 of the XMM source to a GPR (zero-extended) or memory. */
 function pextr(size: 1 | 2 | 4): InsnHandler {
   return (c, i) => {
-    sseCheck(c);
+    sseCheck(c, i);
     getX(c, i.reg, A);
     const q = size === 4 && (i.rex & 8) !== 0;
     const bytes = q ? 8 : size;
@@ -133,7 +133,7 @@ function writeMemSmall(c: Cpu, i: DecodedInsn, bytes: number, v: number): void {
 /** PINSRB/D/Q: a GPR or memory element into element imm8 of the destination. */
 function pinsr(size: 1 | 4): InsnHandler {
   return (c, i) => {
-    sseCheck(c);
+    sseCheck(c, i);
     getX(c, i.reg, A);
     const q = size === 4 && (i.rex & 8) !== 0;
     const bytes = q ? 8 : size;
@@ -175,7 +175,7 @@ export function registerSse41Int(h: HandlerTable): void {
   xmmOnly(h, 'BLENDPD', blendImm(8), true);
   h.PBLENDVB_VxWx = blendv(1); h.BLENDVPS_VxWx = blendv(4); h.BLENDVPD_VxWx = blendv(8);
   h.PTEST_VxWx = (c, i) => {
-    sseCheck(c); getX(c, i.reg, A); loadW(c, i, 16, 16);
+    sseCheck(c, i); getX(c, i.reg, A); loadW(c, i, 16, 16);
     let and = 0, andn = 0;
     for (let k = 0; k < 4; k++) { and |= U32[(A >> 2) + k] & U32[(B >> 2) + k]; andn |= ~U32[(A >> 2) + k] & U32[(B >> 2) + k]; }
     setEagerFlags(c, (and === 0 ? ZF : 0) | (andn === 0 ? CF : 0));
@@ -184,10 +184,12 @@ export function registerSse41Int(h: HandlerTable): void {
   h.PINSRB_VxEdIb = pinsr(1); h.PINSRD_VxEyIb = pinsr(4);
   // CRC32 is a general-purpose instruction (no CR0/CR4 checks); the destination is 32 bits (REX.W: zero-extended).
   h.CRC32_GdEb = (c, i) => {
+    featureCheck(c, i);
     const v = readE(c, i, 1);
     c.setReg(i.reg, 4, crcBytes(c.s[GPR + 2 * i.reg], v, 1), 0);
   };
   h.CRC32_GdEv = (c, i) => {
+    featureCheck(c, i);
     const size = i.osz;
     const lo = readE(c, i, size), hi = size === 8 ? c.hi : 0;
     let crc = crcBytes(c.s[GPR + 2 * i.reg], lo, size === 8 ? 4 : size);
