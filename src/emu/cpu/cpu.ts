@@ -179,6 +179,8 @@ export class Cpu implements CodeFetcher {
     const s = this.s;
     resetState(s, this.model);
     this.vmx.reset();
+    this.vmx.log.clear();
+    this.vmx.lastFailedCheck = '';
     this.nonRoot = false;
     this.icount = 0;
     this.stop = Stop.None;

@@ -38,7 +38,6 @@ function firstFailure(c: Cpu, checks: readonly EntryCheck[]): EntryCheck | null 
  */
 export function vmEntry(c: Cpu, launch: boolean): void {
   const vmx = c.vmx, v = vmx.cache;
-  vmx.lastFailedCheck = '';
   let bad = firstFailure(c, CONTROL_CHECKS);
   if (bad !== null) { vmx.lastFailedCheck = bad.id; vmFailValid(c, VMX_ERROR.ENTRY_INVALID_CONTROLS); return; }
   bad = firstFailure(c, HOST_CHECKS);
@@ -75,6 +74,7 @@ function entryFailure(c: Cpu, reason: number, qual: number, checkId: string): ne
   v.set(F.VM_EXIT_REASON, (reason | EXIT_REASON_ENTRY_FAILURE) >>> 0);
   v.set(F.EXIT_QUALIFICATION, qual);
   v.set(F.VM_EXIT_INTR_INFO, 0);
+  c.vmx.log.push((reason | EXIT_REASON_ENTRY_FAILURE) >>> 0, qual, 0, v.lo(F.GUEST_RIP), v.hi(F.GUEST_RIP), c.icount);
   loadHostState(c, exitCtl(v));
   c.excVec = VMEXIT_VEC;
   throw FAULT;

@@ -13,6 +13,7 @@ import { SUPPORTED_FEATURES } from './capabilities.ts';
 import { VMCS_CACHE_WORDS, VmcsCache } from './vmcs.ts';
 import { CPU_BASED_VM_EXEC_CONTROL, EPT_POINTER, SECONDARY_VM_EXEC_CONTROL, VM_INSTRUCTION_ERROR } from './slots.ts';
 import { EptTranslator } from './eptMmu.ts';
+import { VmExitLog } from './exitLog.ts';
 import { PROC, PROC2 } from './controls.ts';
 
 /** Word offsets in the register file. */
@@ -27,7 +28,9 @@ export class Vmx {
   readonly ept: EptTranslator;
   /** VM exits taken since reset (for the UI and bench). */
   exits = 0;
-  /** Id of the entry check that failed last (entryChecks.ts), '' if none. */
+  /** The last VM exits and entry failures (debugger's VM-exit log). */
+  readonly log = new VmExitLog();
+  /** Id of the most recent failed entry check (entryChecks.ts) since RESET, '' if none. */
   lastFailedCheck = '';
 
   constructor(private readonly c: Cpu) {
@@ -41,7 +44,6 @@ export class Vmx {
     s[VMXON_PTR] = 0xffffffff; s[VMXON_PTR + 1] = 0xffffffff;
     s[CURRENT_VMCS] = 0xffffffff; s[CURRENT_VMCS + 1] = 0xffffffff;
     this.cache.w.fill(0);
-    this.lastFailedCheck = '';
     s[VMX_EVENTS] = 0; s[VMX_EVENTS + 1] = 0xffffffff; s[VMX_EVENTS + 2] = 0xffffffff; // no MTF exit, timer off
   }
 
