@@ -55,7 +55,7 @@ function addrReg(ctx: GenContext, value: bigint, avoid: number[] = []): string {
   return reg;
 }
 
-/** A load, store or read-modify-write of `width` at [reg+disp]. */
+/** A load, store or read-modify-write of `width` bytes at [base]. */
 function access(ctx: GenContext, base: string, kind: 'read' | 'write' | 'rmw', width: Width): void {
   const r = ctx.rng;
   const idx = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'].indexOf(base);
