@@ -38,7 +38,7 @@ describe('ByteRing', () => {
   });
 
   it('carries 1 MiB from a producer thread without loss or reordering', async () => {
-    const ring = ByteRing.create(1024);
+    const ring = ByteRing.create(16 * 1024);
     const total = 1 << 20;
     // The producer runs in a real thread, spinning when the ring is full.
     const src = `
@@ -53,9 +53,10 @@ describe('ByteRing', () => {
         Atomics.store(ctl, 1, tail);
       }`;
     const w = new Worker(src, { eval: true, workerData: { buf: ring.buffer, cap: ring.capacity, total } });
-    const out = new Uint8Array(300);
+    const out = new Uint8Array(4096);
     let seen = 0;
-    const deadline = Date.now() + 15_000;
+    // Generous: on a loaded 2-core machine both threads may be descheduled for long stretches.
+    const deadline = Date.now() + 90_000;
     while (seen < total && Date.now() < deadline) {
       const n = ring.read(out);
       for (let i = 0; i < n; i++) {
@@ -66,5 +67,5 @@ describe('ByteRing', () => {
     }
     await w.terminate();
     expect(seen).toBe(total);
-  });
+  }, 120_000);
 });
