@@ -2,7 +2,7 @@
  * `npm run bench:browser`: the playground in Debian's Chromium (Playwright,
  * production build), beside the same workloads in Node:
  *  - boot to `vmxlab: init done` of the bundled guest on a first visit (or the
- *    message the page shows when it cannot boot it);
+ *    message the page shows when it cannot boot it), and the same boot in Node;
  *  - guest MIPS of the 64-bit Multiboot demo (public/demo/demo64.elf: its idle
  *    loop polls the UART, so the mix includes port I/O), over a few seconds.
  * Figures, not tests: nothing here passes or fails on speed.
@@ -27,6 +27,23 @@ function nodeDemoMips(): number {
   const i0 = m.cpu.icount;
   while (performance.now() - t0 < MEASURE_MS) m.run({ maxInstructions: 1_000_000 });
   return (m.cpu.icount - i0) / ((performance.now() - t0) * 1000);
+}
+
+/** Boot of the bundled guest to init in Node, on the same core (no worker, no UI). */
+function nodeBootToInit(): string {
+  const manifest = JSON.parse(readFileSync(path.join(root, 'public/guests/manifest.json'), 'utf8')) as { cmdline: string };
+  let serial = '';
+  const m = createMachine({ memMiB: 128, onSerial: (b) => { serial += String.fromCharCode(b); } });
+  const t0 = performance.now();
+  m.loadLinux(new Uint8Array(readFileSync(path.join(root, 'public/guests/bzImage'))), {
+    cmdline: manifest.cmdline, initrd: new Uint8Array(readFileSync(path.join(root, 'public/guests/initramfs.cpio.gz'))),
+  });
+  while (!serial.includes('vmxlab: init done')) {
+    const r = m.run({ maxInstructions: 2_000_000 });
+    if (r.reason !== 'budget') return `not reached: ${r.reason}${r.message ? ` (${r.message})` : ''}`;
+    if (performance.now() - t0 > BOOT_TIMEOUT_MS) return 'not reached: timed out';
+  }
+  return `${((performance.now() - t0) / 1000).toFixed(2)} s (${m.cpu.icount.toLocaleString('en-US')} instructions)`;
 }
 
 async function main(): Promise<void> {
@@ -64,8 +81,10 @@ async function main(): Promise<void> {
     const browserMips = ((await icount()) - i0) / ((Date.now() - w0) * 1000);
 
     const nodeMips = nodeDemoMips();
+    const nodeBoot = nodeBootToInit();
     console.log('vmxlab bench:browser (Chromium, production build) vs Node (same core, no worker)');
-    console.log(`  bundled guest boot to init (Chromium): ${bootLine}`);
+    console.log(`  bundled guest boot to init: Chromium ${bootLine}`);
+    console.log(`                               Node     ${nodeBoot}`);
     console.log(`  demo64 guest MIPS: Chromium ${browserMips.toFixed(1)}   Node ${nodeMips.toFixed(1)}   ratio ${(browserMips / nodeMips).toFixed(2)}`);
   } finally {
     await browser.close();

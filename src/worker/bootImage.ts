@@ -8,11 +8,6 @@ import { checkInitrd, checkKernel } from '../emu/boot/imageKind.ts';
 import { createMachine, type Machine } from '../emu/machine.ts';
 import type { BootSpec } from './protocol.ts';
 
-/** What this build cannot boot yet, in words for the page (empty once Linux boots). */
-export const NOT_YET_BOOTABLE: readonly string[] = [
-  'booting Linux (the PC platform and the Linux boot loader, issue 5); Multiboot kernels run',
-];
-
 export type BootOutcome =
   | { ok: true; machine: Machine; detail: string }
   /** `unimplemented`: the input is fine but this build cannot boot it yet. */
@@ -54,11 +49,12 @@ export function bootMachine(spec: BootSpec, onSerial: (b: number) => void): Boot
       return { ok: true, machine, detail: `${k.detail}${initrdDetail}` };
     case 'bzImage':
     case 'vmlinux':
-      // The Linux boot protocol (zero page, e820, 64-bit entry) is issue 5's loader.
-      return {
-        ok: false,
-        unimplemented: true,
-        error: `unimplemented: booting Linux (${k.detail}${initrdDetail}); the Linux boot loader and PC platform (issue 5) are not in this build yet`,
-      };
+      try {
+        const initrd = spec.initrd ? new Uint8Array(spec.initrd) : null;
+        const boot = machine.loadLinux(kernel, { cmdline: spec.cmdline, initrd }, { kernel: spec.kernelName, initrd: spec.initrdName });
+        return { ok: true, machine, detail: `${boot.summary}${initrdDetail}` };
+      } catch (e) {
+        return bad(`${spec.kernelName}: ${(e as Error).message}`);
+      }
   }
 }

@@ -33,7 +33,7 @@ function harness() {
       else if (m.kind === 'stopped') stopList.push(m);
       else msgs.push(m);
     },
-    schedule: (fn) => setImmediate(fn),
+    schedule: (fn, delayMs) => { if (delayMs) setTimeout(fn, delayMs); else setImmediate(fn); },
     now: () => performance.now(),
     iced,
     crossOriginIsolated: false,
@@ -150,8 +150,13 @@ describe('MachineHost with the 64-bit Multiboot demo', () => {
     expect(r).toMatchObject({ kind: 'error', message: expect.stringMatching(/^junk\.bin: not a kernel/) });
     expect(h.stops().at(-1)).toMatchObject({ reason: 'error' });
     expect(h.send({ kind: 'run' } as never)).toMatchObject({ kind: 'error', message: 'no machine: boot a kernel first' });
-    const linux = h.send({ kind: 'boot', spec: spec({ kernelName: 'bzImage', kernel: bzImage.buffer.slice(0) }) } as never);
-    expect(linux).toMatchObject({ kind: 'error', message: expect.stringMatching(/^unimplemented: booting Linux/) });
+    // A bzImage cut short is the Linux loader's to refuse; its words reach the page.
+    const cut = bzImage.buffer.slice(bzImage.byteOffset, bzImage.byteOffset + 64 * 1024);
+    const linux = h.send({ kind: 'boot', spec: spec({ kernelName: 'bzImage', kernel: cut }) } as never);
+    expect(linux).toMatchObject({ kind: 'error', message: expect.stringMatching(/^bzImage: .*(truncated|short|end of the file|past the end)/i) });
+    expect(h.stops().at(-1)).toMatchObject({ reason: 'error' });
+    const smp = h.send({ kind: 'boot', spec: spec({ vcpus: 2 }) } as never);
+    expect(smp).toMatchObject({ kind: 'error', message: expect.stringMatching(/^unimplemented: 2 vCPUs/) });
     expect(h.stops().at(-1)).toMatchObject({ reason: 'unimplemented' });
     expect(h.send({ kind: 'boot', spec: spec({ memMiB: 3 }) } as never)).toMatchObject({ kind: 'error', message: /memory must be/ });
   });

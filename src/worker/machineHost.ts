@@ -3,11 +3,11 @@
  * (about 12 ms, then yields so commands are handled and the UI never waits),
  * stops it on breakpoints and exits, steps, and publishes state at most at the
  * display rate while running. Serial output goes to a lock-free ring in a
- * SharedArrayBuffer; serial input is queued and fed to the UART as its FIFO
- * drains. Independent of the worker global, so Node tests drive it directly.
+ * SharedArrayBuffer; serial input goes to the machine's queue, which feeds the
+ * UART as its FIFO drains. When the guest idles (HLT waiting for an interrupt)
+ * the host sleeps briefly instead of spinning. Independent of the worker global, so Node tests drive it directly.
  */
 import type { Machine, RunResult } from '../emu/machine.ts';
-import { IF } from '../emu/cpu/arch.ts';
 import { HALTED, RFLAGS, RIP, STATE_WORDS, VMX } from '../emu/cpu/state/layout.ts';
 import { Disassembler, type IcedModule } from '../emu/debug/disasm.ts';
 import { SymbolTable } from '../emu/debug/symbols.ts';
@@ -20,7 +20,7 @@ import type { BootSpec, RunState, StopReason, WorkerEvent, WorkerReply, WorkerRe
 export interface HostEnv {
   post(msg: WorkerEvent | WorkerReply): void;
   /** Runs fn soon, after pending messages (MessageChannel in the worker). */
-  schedule(fn: () => void): void;
+  schedule(fn: () => void, delayMs?: number): void;
   now(): number;
   /** iced-x86, for disassembly and step over; null if it failed to load. */
   iced: IcedModule | null;
@@ -33,8 +33,8 @@ export interface HostEnv {
 const SLICE_MS = 12;
 /** Minimum interval between state events while running (about 30 Hz). */
 const PUBLISH_MS = 33;
-/** UART receive FIFO depth (16550). */
-const UART_FIFO = 16;
+/** Wall-clock pause after the guest went idle (HLT, virtual time moved to its next timer). */
+const IDLE_SLEEP_MS = 2;
 
 export class MachineHost {
   readonly ring = ByteRing.create(1 << 16);
@@ -46,7 +46,6 @@ export class MachineHost {
   private readonly bps = new Breakpoints();
   /** One-shot stop address for step over / run to. */
   private tempBp: bigint | null = null;
-  private readonly input: number[] = [];
   private chunk = 50_000;
   private lastPublish = 0;
   private ipsIcount = 0;
@@ -94,7 +93,7 @@ export class MachineHost {
       }
       case 'setBreakpoint': this.bps.add(req.address); this.publish(true); return ok;
       case 'clearBreakpoint': this.bps.delete(req.address); this.publish(true); return ok;
-      case 'serialIn': for (const b of req.bytes) this.input.push(b); this.feedInput(); return ok;
+      case 'serialIn': this.requireMachine().sendSerial(req.bytes); return ok;
       default: break;
     }
     const m = this.requireMachine();
@@ -129,6 +128,7 @@ export class MachineHost {
         this.symbols = null;
       }
     } else this.symbols = null;
+    this.env.post({ kind: 'progress', stage: `loading ${spec.kernelName}${spec.initrd ? ` and ${spec.initrdName ?? 'the initramfs'}` : ''} (a gzip payload is unpacked here)`, fraction: null });
     const out = bootMachine(spec, (b) => { this.ring.writeByte(b); });
     if (!out.ok) {
       this.machine = null;
@@ -139,7 +139,6 @@ export class MachineHost {
     }
     this.spec = spec;
     this.machine = out.machine;
-    this.input.length = 0;
     this.tempBp = null;
     const shared = out.machine.mem.buffer instanceof SharedArrayBuffer;
     this.env.post({
@@ -167,8 +166,7 @@ export class MachineHost {
     const m = this.requireMachine();
     if (!Number.isInteger(count) || count < 1 || count > 1e7) throw new Error(`step count must be from 1 to 10^7, got ${count}`);
     if (this.state === 'running') this.stop('pause', 'paused');
-    this.feedInput();
-    const r = m.run({ maxInstructions: count, sliceSize: count });
+    const r = m.run({ maxInstructions: count, sliceSize: count, returnOnIdle: true });
     if (!this.stopOnResult(r)) this.stop('step', `stepped ${r.instructions} instruction${r.instructions === 1 ? '' : 's'}`);
   }
 
@@ -210,14 +208,8 @@ export class MachineHost {
       }
       case 'triple-fault': this.stop('triple-fault', r.message ?? 'triple fault'); return true;
       case 'unimplemented': this.stop('unimplemented', r.message ?? 'unimplemented'); return true;
-      case 'halted': {
-        const m = this.machine!;
-        if ((m.cpu.s[RFLAGS] & IF) === 0 || m.cpu.interruptController === null) {
-          this.stop('halted', 'HLT with no interrupt that can wake the CPU (interrupts disabled or no interrupt controller)');
-          return true;
-        }
-        return false;
-      }
+      case 'halted': this.stop('halted', r.message ?? 'HLT that nothing can wake'); return true;
+      case 'reset': this.stop('reset', r.message ?? 'the guest reset the machine'); return true;
       default: return false;
     }
   }
@@ -229,7 +221,6 @@ export class MachineHost {
     const t0 = this.env.now();
     let firstInsn = first;
     for (;;) {
-      this.feedInput();
       const r = this.bps.size > 0 || this.tempBp !== null ? this.runChecked(m, 20_000, firstInsn) : this.runFree(m);
       firstInsn = false;
       if (r === 'breakpoint') {
@@ -238,23 +229,28 @@ export class MachineHost {
         return;
       }
       if (this.stopOnResult(r)) return;
-      if (r.reason === 'halted') break; // waiting for an interrupt: yield, try again later
+      if (r.reason === 'idle') {
+        // Waiting for an interrupt (a key, a timer): let wall-clock time pass.
+        this.publish();
+        this.scheduleSlice(IDLE_SLEEP_MS);
+        return;
+      }
       if (this.env.now() - t0 >= SLICE_MS) break;
     }
     this.publish();
-    this.scheduleSlice();
+    this.scheduleSlice(0);
   }
 
-  private scheduleSlice(): void {
+  private scheduleSlice(delayMs: number): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    this.env.schedule(() => this.runSlice(false));
+    this.env.schedule(() => this.runSlice(false), delayMs);
   }
 
   /** Runs a chunk sized to take about a quarter of a slice. */
   private runFree(m: Machine): RunResult {
     const t = this.env.now();
-    const r = m.run({ maxInstructions: this.chunk, sliceSize: this.chunk });
+    const r = m.run({ maxInstructions: this.chunk, sliceSize: this.chunk, returnOnIdle: true });
     const dt = this.env.now() - t;
     if (r.reason === 'budget') {
       if (dt < SLICE_MS / 8) this.chunk = Math.min(this.chunk * 2, 4_000_000);
@@ -277,22 +273,12 @@ export class MachineHost {
       if (!(skipFirst && n === 0) && (this.bps.has(s[RIP], s[RIP + 1]) || (this.tempBp !== null && this.atTemp(m)))) {
         return 'breakpoint';
       }
-      const r = m.run({ maxInstructions: 1, sliceSize: 1 });
+      const r = m.run({ maxInstructions: 1, sliceSize: 1, returnOnIdle: true });
       if (r.reason !== 'budget') return { ...r, instructions: n + r.instructions };
       if (r.instructions === 0) return { reason: 'budget', instructions: n };
       n += r.instructions;
     }
     return { reason: 'budget', instructions: n };
-  }
-
-  /** Moves queued keystrokes into the UART as its receive FIFO has room. */
-  private feedInput(): void {
-    const m = this.machine;
-    if (!m) return;
-    while (this.input.length > 0 && m.uart.rxCount < UART_FIFO) {
-      if (!m.uart.receive(this.input[0])) break;
-      this.input.shift();
-    }
   }
 
   /** Posts a state event; while running, at most every PUBLISH_MS unless forced. */
@@ -313,13 +299,12 @@ export class MachineHost {
       regs[RFLAGS] = m.cpu.getFlags();
       mode = cpuMode(m);
     }
-    const clock = (m as { clock?: { nowNs?: number } } | null)?.clock;
     this.env.post({
       kind: 'state',
       runState: this.state,
       icount: m?.cpu.icount ?? 0,
       ips: this.state === 'running' ? this.ips : 0,
-      virtualNs: typeof clock?.nowNs === 'number' ? clock.nowNs : null,
+      virtualNs: m ? m.platform.clock.nowNs : null,
       regs,
       mode: mode.mode,
       bits: mode.bits,
