@@ -2,7 +2,8 @@
 // busybox shell, from the bzImage and from the vmlinux inside it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gunzipSync } from 'fflate';
-import { bundledGuest } from '../support/qemu.ts';
+import { bundledGuest, startQemu } from '../support/qemu.ts';
+import { diffBootLogs } from './bootLogDiff.ts';
 import { parseSetupHeader, payloadOf } from '../../src/emu/boot/bzImage.ts';
 import { VMXLAB_CORE } from '../../src/emu/cpu/models/cpuModel.ts';
 import { bundledKernel, startGuest, type GuestSession } from './guestSession.ts';
@@ -14,10 +15,12 @@ const BOOT_BUDGET = 400_000_000;
 describe.skipIf(!cpuCanBootLinux)('bundled guest on vmxlab (bzImage, deterministic)', () => {
   const g = bundledGuest();
   let vm: GuestSession;
+  let bootLog = '';
   beforeAll(async () => {
     vm = startGuest();
     await vm.waitFor(g.readyLine, BOOT_BUDGET);
     await vm.waitFor(g.prompt, 50_000_000);
+    bootLog = vm.output();
   }, 600_000);
 
   it('boots to init done with a clean kernel log', () => {
@@ -26,6 +29,22 @@ describe.skipIf(!cpuCanBootLinux)('bundled guest on vmxlab (bzImage, determinist
     expect(log).toContain('serial8250: ttyS0 at I/O 0x3f8 (irq = 4, base_baud = 115200) is a 16550A');
     expect(log).not.toMatch(/WARNING|BUG|Oops|Call Trace|Kernel panic|unchecked MSR/);
   });
+
+  it('prints the kernel log QEMU TCG prints for the same guest, apart from the listed expected differences', async () => {
+    const q = startQemu({ kernel: g.kernel, initrd: g.initrd, append: g.append, memMiB: 128 });
+    let qemuLog: string;
+    try {
+      await q.waitFor(new RegExp(g.prompt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 60_000);
+      qemuLog = q.output;
+    } finally {
+      await q.kill();
+    }
+    const d = diffBootLogs(bootLog, qemuLog);
+    expect(d.complaints).toEqual([]);
+    expect(d.unexplained).toEqual([]);
+    // The comparison has teeth: most lines are common to both logs.
+    expect(d.onlyQemu.length).toBeLessThan(60);
+  }, 120_000);
 
   it('runs shell commands: arithmetic, /proc/cpuinfo, /dev', async () => {
     expect(await vm.command('echo $((6*7))')).toBe('42');
