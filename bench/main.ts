@@ -12,6 +12,7 @@ import { cpus, loadavg } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import './cpu.ts';
+import './boot.ts';
 import './vmx.ts';
 import { formatTable, registeredSuites, type BenchOptions, type Row } from './registry.ts';
 
