@@ -12,8 +12,12 @@ import { sha256Hex } from './sha256.ts';
 const WORDS_PER_PAGE = PAGE_SIZE / 4;
 const GROUP_BYTES = PAGE_SIZE * PAGES_PER_CHUNK;
 
-/** DEFLATE level for chunks: 1 is several times faster than 6 and guest RAM compresses almost as well. */
-const LEVEL = 1;
+/**
+ * DEFLATE level for chunks. Measured on the bundled guest at its shell (128 MiB,
+ * 17 MiB of non-zero pages): level 1 gives 2.65 MiB in 1.5 s, 6 gives 2.49 MiB
+ * in 1.8 s, 9 gives 2.49 MiB in 3.7 s. Uploaded bytes matter more than save time.
+ */
+const LEVEL = 6;
 
 export function compress(raw: Uint8Array): Uint8Array {
   return deflateSync(raw, { level: LEVEL });
