@@ -1,4 +1,5 @@
 import { bootCommand } from './commands/boot.ts';
+import { snapshotCommand } from './commands/snapshot.ts';
 import { notImplemented } from './commands/notYet.ts';
 import { benchCommand } from './commands/bench.ts';
 import { parseFlags, type ParsedFlags, UsageError } from './parse.ts';
@@ -6,6 +7,7 @@ import { commandHelp, findCommand, mainHelp } from './spec.ts';
 
 const HANDLERS: Record<string, (flags: ParsedFlags) => Promise<number>> = {
   boot: bootCommand,
+  snapshot: snapshotCommand,
   bench: benchCommand,
   gdb: async () => notImplemented("'vmxlab gdb' (the GDB remote stub)"),
 };

@@ -7,8 +7,8 @@ export type ParsedFlags = Record<string, string | boolean | undefined>;
 
 /** Parses flags for one command; unknown flags and stray arguments are usage errors. */
 export function parseFlags(cmd: CommandSpec, argv: string[]): ParsedFlags {
-  const options: Record<string, { type: 'string' | 'boolean' }> = {};
-  for (const f of cmd.flags) options[f.name] = { type: f.type };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const f of cmd.flags) options[f.name] = f.short ? { type: f.type, short: f.short } : { type: f.type };
   try {
     const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);

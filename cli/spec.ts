@@ -5,6 +5,8 @@ export interface FlagSpec {
   type: 'string' | 'boolean';
   /** Placeholder shown in help, e.g. FILE. */
   arg?: string;
+  /** One-letter alias, e.g. 'o' for -o. */
+  short?: string;
   help: string;
 }
 
@@ -31,12 +33,32 @@ export const COMMANDS: CommandSpec[] = [
       { name: 'until', type: 'string', arg: 'REGEX', help: 'exit 0 as soon as the serial output matches REGEX' },
       { name: 'timeout', type: 'string', arg: 'S', help: 'give up after S seconds of wall time: exit 124 with a register dump' },
       { name: 'icount', type: 'boolean', help: 'virtual time from instructions retired only: the run is deterministic' },
+      { name: 'snapshot', type: 'string', arg: 'FILE|URL', help: 'restore a snapshot (a file from vmxlab snapshot, or a share link <server>/s/<id>) instead of booting' },
       { name: 'help', type: 'boolean', help: 'show this help' },
     ],
     notes:
       'Serial output goes to stdout, diagnostics to stderr; stdin goes to the UART.\n' +
       'Exit status: 0 when --until matched; the guest\'s own status when it writes port 0xf4\n' +
       '(isa-debug-exit: (v << 1) | 1); non-zero with a register dump on timeout or triple fault.',
+  },
+  {
+    name: 'snapshot',
+    summary: 'boot, run to a point, and save the whole machine to a file or a share server',
+    usage: 'vmxlab snapshot (--at-icount N | --at-output REGEX) (-o FILE | --share SERVER) [--kernel FILE] [--append S] [--mem MiB] [--timeout S]',
+    flags: [
+      { name: 'at-icount', type: 'string', arg: 'N', help: 'save after exactly N instructions have retired' },
+      { name: 'at-output', type: 'string', arg: 'REGEX', help: 'save as soon as the serial output matches REGEX (checked every 100000 instructions)' },
+      { name: 'output', short: 'o', type: 'string', arg: 'FILE', help: 'write the snapshot file (restore it with vmxlab boot --snapshot FILE)' },
+      { name: 'share', type: 'string', arg: 'SERVER', help: 'upload to a vmxlab server (e.g. http://127.0.0.1:8080) and print the share link' },
+      { name: 'kernel', type: 'string', arg: 'FILE', help: 'Multiboot v1 ELF to boot (Linux kernels once the PC platform is wired into this command)' },
+      { name: 'append', type: 'string', arg: 'S', help: 'command line given to the kernel' },
+      { name: 'mem', type: 'string', arg: 'MiB', help: 'guest RAM in MiB (default 128)' },
+      { name: 'timeout', type: 'string', arg: 'S', help: 'give up after S seconds of wall time (exit 1, nothing saved)' },
+      { name: 'help', type: 'boolean', help: 'show this help' },
+    ],
+    notes:
+      'Runs deterministically (virtual time from instructions retired), so the same flags give the same snapshot.\n' +
+      'Serial output goes to stdout while it runs, the share link last; sizes and timings go to stderr.',
   },
   {
     name: 'bench',
@@ -85,5 +107,6 @@ export function mainHelp(): string {
 }
 
 function flagLabel(f: FlagSpec): string {
-  return f.arg ? `--${f.name} ${f.arg}` : `--${f.name}`;
+  const long = f.arg ? `--${f.name} ${f.arg}` : `--${f.name}`;
+  return f.short ? `-${f.short}, ${long}` : long;
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { intFlag, type ParsedFlags, UsageError } from '../parse.ts';
 import { runBoot } from '../bootRun.ts';
 import { BUNDLED_DIR, readBundledManifest, readUserFile } from '../guestFiles.ts';
+import { bootFromSnapshot } from './snapshot.ts';
 
 const MAX_KERNEL = 64 << 20;
 const MAX_INITRD = 512 << 20;
@@ -49,6 +50,7 @@ export function parseBootRequest(flags: ParsedFlags): BootRequest {
 }
 
 export async function bootCommand(flags: ParsedFlags): Promise<number> {
+  if (typeof flags.snapshot === 'string') return bootFromSnapshot(flags);
   const req = parseBootRequest(flags);
   return runBoot(req, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, typeof flags.kernel !== 'string');
 }
