@@ -24,12 +24,16 @@ export interface BootStreams {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const yieldToHost = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-export async function runBoot(req: BootRequest, io: BootStreams, bundled: boolean): Promise<number> {
+/** `prepared`: a machine already set up (restored from a snapshot); req's boot files are then unused. */
+export async function runBoot(req: BootRequest, io: BootStreams, bundled: boolean, prepared?: Machine): Promise<number> {
   let out: number[] = [];
   let window = '';
   let quit = false;
   let m: Machine;
-  try {
+  if (prepared) {
+    m = prepared;
+    m.onSerial = (b) => out.push(b);
+  } else try {
     m = createMachine({ memMiB: req.memMiB, smp: req.smp, deterministic: req.icount, onSerial: (b) => out.push(b) });
     const load = m.loadKernel(req.kernel, { cmdline: req.append, initrd: req.initrd });
     io.stderr.write(`vmxlab: ${req.kernelName}: ${load.summary}\n`);

@@ -44,14 +44,15 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'snapshot',
     summary: 'boot, run to a point, and save the whole machine to a file or a share server',
-    usage: 'vmxlab snapshot (--at-icount N | --at-output REGEX) (-o FILE | --share SERVER) [--kernel FILE] [--append S] [--mem MiB] [--timeout S]',
+    usage: 'vmxlab snapshot (--at-icount N | --at-output REGEX) (-o FILE | --share SERVER) [--kernel FILE] [--initrd FILE] [--append S] [--mem MiB] [--timeout S]',
     flags: [
       { name: 'at-icount', type: 'string', arg: 'N', help: 'save after exactly N instructions have retired' },
       { name: 'at-output', type: 'string', arg: 'REGEX', help: 'save as soon as the serial output matches REGEX (checked every 100000 instructions)' },
       { name: 'output', short: 'o', type: 'string', arg: 'FILE', help: 'write the snapshot file (restore it with vmxlab boot --snapshot FILE)' },
       { name: 'share', type: 'string', arg: 'SERVER', help: 'upload to a vmxlab server (e.g. http://127.0.0.1:8080) and print the share link' },
-      { name: 'kernel', type: 'string', arg: 'FILE', help: 'Multiboot v1 ELF to boot (Linux kernels once the PC platform is wired into this command)' },
-      { name: 'append', type: 'string', arg: 'S', help: 'command line given to the kernel' },
+      { name: 'kernel', type: 'string', arg: 'FILE', help: 'bzImage, vmlinux ELF or Multiboot v1 ELF (default: the bundled guest)' },
+      { name: 'initrd', type: 'string', arg: 'FILE', help: 'initramfs given to a Linux kernel' },
+      { name: 'append', type: 'string', arg: 'S', help: 'kernel command line (default: the bundled guest\'s)' },
       { name: 'mem', type: 'string', arg: 'MiB', help: 'guest RAM in MiB (default 128)' },
       { name: 'timeout', type: 'string', arg: 'S', help: 'give up after S seconds of wall time (exit 1, nothing saved)' },
       { name: 'help', type: 'boolean', help: 'show this help' },

@@ -10,9 +10,10 @@ import { applySnapshot, captureSnapshot, decodeSnapshot, packSnapshot, SnapshotE
 import type { SnapshotFiles } from '../../src/emu/snapshot/container.ts';
 import { fetchSharedSnapshot, shareSnapshot } from '../../src/share/client.ts';
 import { intFlag, type ParsedFlags, UsageError } from '../parse.ts';
-import { BUNDLED_DIR, readUserFile } from '../guestFiles.ts';
+import { readUserFile } from '../guestFiles.ts';
+import { runBoot } from '../bootRun.ts';
+import { parseBootRequest, type BootRequest } from './boot.ts';
 
-const MAX_KERNEL = 64 << 20;
 const MAX_SNAPSHOT_FILE = 4 * 1024 ** 3;
 const SLICE = 100_000;
 const yieldToHost = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -64,18 +65,17 @@ export async function snapshotCommand(flags: ParsedFlags): Promise<number> {
   const shareTo = typeof flags.share === 'string' ? flags.share : null;
   if (!output && !shareTo) throw new UsageError('say where the snapshot goes: -o FILE, --share SERVER, or both');
   if (shareTo && !/^https?:\/\//.test(shareTo)) throw new UsageError(`--share ${shareTo}: expected a server address such as http://127.0.0.1:8080`);
-  const memMiB = intFlag(flags, 'mem', 128, 16, 3072);
-  const timeoutS = intFlag(flags, 'timeout', 0, 0, 86_400);
-  const kernelPath = typeof flags.kernel === 'string' ? flags.kernel : path.join(BUNDLED_DIR, 'bzImage');
-  const kernel = readUserFile('kernel', kernelPath, MAX_KERNEL);
-  const append = typeof flags.append === 'string' ? flags.append : '';
-
+  // The same boot files, defaults and checks as vmxlab boot (the bundled guest without --kernel).
+  const req = parseBootRequest(flags);
+  const timeoutS = req.timeoutS;
   const serial: number[] = [];
-  const m = createMachine({ memMiB, onSerial: (b) => serial.push(b) });
+  // Deterministic: virtual time from instructions retired, so a snapshot point is reproducible.
+  const m = createMachine({ memMiB: req.memMiB, deterministic: true, onSerial: (b) => serial.push(b) });
   try {
-    m.loadMultiboot(kernel, append, path.basename(kernelPath));
+    const load = m.loadKernel(req.kernel, { cmdline: req.append, initrd: req.initrd }, { kernel: path.basename(req.kernelName) });
+    process.stderr.write(`vmxlab: ${req.kernelName}: ${load.summary}\n`);
   } catch (err) {
-    process.stderr.write(`vmxlab snapshot: ${kernelPath}: ${(err as Error).message}\n`);
+    process.stderr.write(`vmxlab snapshot: ${req.kernelName}: ${(err as Error).message}\n`);
     return 1;
   }
   const end = await runTo(m, serial, { atIcount, until: atOutput, timeoutS });
@@ -115,15 +115,13 @@ export async function bootFromSnapshot(flags: ParsedFlags): Promise<number> {
   for (const f of ['kernel', 'initrd', 'append', 'mem']) {
     if (flags[f] !== undefined) throw new UsageError(`--${f} cannot be combined with --snapshot (the snapshot holds the whole machine)`);
   }
-  const until = regexFlag(flags, 'until');
-  const timeoutS = intFlag(flags, 'timeout', 0, 0, 86_400);
   const serial: number[] = [];
   let m: Machine;
   try {
     const files = await readSnapshotArg(spec);
     const t0 = performance.now();
     const snap = decodeSnapshot(files.manifestBytes, (h) => files.chunks.get(h));
-    m = createMachine({ memMiB: snap.manifest.machine.memMiB as number, onSerial: (b) => serial.push(b) });
+    m = createMachine({ memMiB: snap.manifest.machine.memMiB as number, deterministic: flags.icount === true, onSerial: (b) => serial.push(b) });
     applySnapshot(m, snap);
     process.stderr.write(`vmxlab: restored ${spec} (instruction ${m.cpu.icount}) in ${(performance.now() - t0).toFixed(0)} ms\n`);
   } catch (err) {
@@ -132,14 +130,10 @@ export async function bootFromSnapshot(flags: ParsedFlags): Promise<number> {
     process.stderr.write(`vmxlab boot: ${spec}: ${msg}\n`);
     return 1;
   }
-  const end = await runTo(m, serial, { until, timeoutS });
-  if (end.kind === 'reached') return 0;
-  if (end.kind === 'timeout') {
-    process.stderr.write(`\nvmxlab: timeout: ${timeoutS} s of wall time passed\n${m.cpu.dumpRegisters()}\n`);
-    return 124;
-  }
-  if (end.reason === 'exit') return end.exitCode! & 0xff;
-  process.stderr.write(`\nvmxlab: ${end.reason}${end.message ? `: ${end.message}` : ''}\n`);
-  return end.reason === 'halted' && !until ? 0 : 3;
+  // From here on it runs as vmxlab boot does (stdin, --until, --timeout, post-mortem).
+  const req: BootRequest = {
+    kernel: new Uint8Array(0), kernelName: spec, initrd: null, append: '', memMiB: m.memMiB, smp: 1,
+    until: regexFlag(flags, 'until'), timeoutS: intFlag(flags, 'timeout', 0, 0, 86_400), icount: flags.icount === true,
+  };
+  return runBoot(req, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, false, m);
 }
-

@@ -12,7 +12,7 @@ import { baremetalDir, buildBareMetal, buildBareMetalFile, type Mode } from '../
 const MEM_MIB = 8;
 
 function machineWith(out: number[]): Machine {
-  return createMachine({ memMiB: MEM_MIB, onSerial: (b) => out.push(b) });
+  return createMachine({ memMiB: MEM_MIB, deterministic: true, onSerial: (b) => out.push(b) });
 }
 
 /** Runs to the end from wherever the machine is. */
@@ -69,6 +69,24 @@ describe('snapshot determinism (bare-metal VMX hypervisor test)', () => {
     const cuts = [nonRoot[0] - 10, nonRoot[Math.floor(nonRoot.length / 2)] - 10, nonRoot.at(-1)! - 10];
     const saved = expectSameWithCuts(image, cuts, refOut, total, 1, (m) => (m.cpu.s[VMX] & 2) !== 0);
     expect(saved.filter((m) => (m.cpu.s[VMX] & 2) !== 0).length, 'snapshots taken in non-root operation').toBe(3);
+  });
+});
+
+describe('snapshot determinism with timer interrupts (PIT through the 8259A, local APIC timer, HLT)', () => {
+  it('restoring at several points gives the same interrupt-stamped output and exit', () => {
+    const image = new Uint8Array(readFileSync(buildBareMetalFile('snapshotTimers.asm', 32)));
+    const refOut: number[] = [];
+    const ref = machineWith(refOut);
+    ref.loadMultiboot(image);
+    const end = finish(ref);
+    expect(end).toMatchObject({ reason: 'exit', exitCode: 0x57 });
+    const text = Buffer.from(refOut).toString('latin1');
+    // Both timers really interrupted the loop (counts on the last line).
+    const last = /pit ([0-9a-f]{8}) apic ([0-9a-f]{8})/.exec(text.trim().split('\n').at(-1)!)!;
+    expect(parseInt(last[1], 16)).toBeGreaterThan(30);
+    expect(parseInt(last[2], 16)).toBeGreaterThan(30);
+    const total = ref.cpu.icount;
+    expectSameWithCuts(image, [997, 12_345, 50_001, Math.floor(total / 3), Math.floor(total / 2) + 1, total - 50], refOut, total, 0x57);
   });
 });
 
