@@ -97,7 +97,7 @@ export async function snapshotCommand(flags: ParsedFlags): Promise<number> {
   if (shareTo) {
     const r = await shareSnapshot(shareTo, snap);
     process.stderr.write(`vmxlab snapshot: uploaded ${r.uploadedChunks} of ${r.totalChunks} chunks, ${r.uploadedBytes} bytes\n`);
-    process.stdout.write(`${r.url}\n`);
+    process.stdout.write(`\n${r.url}\n`); // on a line of its own after the guest's output
   }
   return 0;
 }
