@@ -18,7 +18,7 @@ import { GUEST_CHECKS, LINK_POINTER_CHECK } from './guestChecks.ts';
 import { ENTRY_FAIL_QUAL, EXIT_REASON, EXIT_REASON_ENTRY_FAILURE, VMX_ERROR } from './exitReasons.ts';
 import { GUEST_SEG, VMEXIT_VEC, loadHostState } from './exit.ts';
 import { loadMsrList } from './msrLists.ts';
-import { vmFailValid } from './vmx.ts';
+import { VmxEvent, vmFailValid } from './vmx.ts';
 import * as F from './slots.ts';
 import { armPreemptionTimer, clearMtf, setMtfPending } from './timers.ts';
 
@@ -39,9 +39,9 @@ function firstFailure(c: Cpu, checks: readonly EntryCheck[]): EntryCheck | null 
 export function vmEntry(c: Cpu, launch: boolean): void {
   const vmx = c.vmx, v = vmx.cache;
   let bad = firstFailure(c, CONTROL_CHECKS);
-  if (bad !== null) { vmx.lastFailedCheck = bad.id; vmFailValid(c, VMX_ERROR.ENTRY_INVALID_CONTROLS); return; }
+  if (bad !== null) { vmFailEntry(c, VMX_ERROR.ENTRY_INVALID_CONTROLS, bad.id); return; }
   bad = firstFailure(c, HOST_CHECKS);
-  if (bad !== null) { vmx.lastFailedCheck = bad.id; vmFailValid(c, VMX_ERROR.ENTRY_INVALID_HOST_STATE); return; }
+  if (bad !== null) { vmFailEntry(c, VMX_ERROR.ENTRY_INVALID_HOST_STATE, bad.id); return; }
   if ((proc2(v) & PROC2.ENABLE_EPT) !== 0 && (v.lo(F.GUEST_CR4) & 0x20) !== 0 && (v.lo(F.VM_ENTRY_CONTROLS) & ENTRY.IA32E_MODE_GUEST) === 0) {
     c.unimplemented('VM entry with EPT to a PAE-paging guest (PDPTEs from the VMCS)');
   }
@@ -67,6 +67,13 @@ export function vmEntry(c: Cpu, launch: boolean): void {
   throw FAULT;
 }
 
+/** VM entry fails its control or host-state checks: VMfailValid(err), the instruction completes. */
+function vmFailEntry(c: Cpu, err: number, checkId: string): void {
+  c.vmx.lastFailedCheck = checkId;
+  vmFailValid(c, err);
+  c.vmx.onEvent?.(VmxEvent.EntryVmFail, checkId);
+}
+
 /** VM-entry failure after the host-state checks (SDM 27.8): host state is loaded, guest state is not saved. @faults */
 function entryFailure(c: Cpu, reason: number, qual: number, checkId: string): never {
   const v = c.vmx.cache;
@@ -76,6 +83,7 @@ function entryFailure(c: Cpu, reason: number, qual: number, checkId: string): ne
   v.set(F.VM_EXIT_INTR_INFO, 0);
   c.vmx.log.push((reason | EXIT_REASON_ENTRY_FAILURE) >>> 0, qual, 0, v.lo(F.GUEST_RIP), v.hi(F.GUEST_RIP), c.icount);
   loadHostState(c, exitCtl(v));
+  c.vmx.onEvent?.(VmxEvent.EntryFailure, checkId);
   c.excVec = VMEXIT_VEC;
   throw FAULT;
 }

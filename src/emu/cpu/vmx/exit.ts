@@ -16,6 +16,7 @@ import { EXIT, ENTRY, PROC2 } from './controls.ts';
 import { storeMsrList, loadMsrList } from './msrLists.ts';
 import * as F from './slots.ts';
 import { stopPreemptionTimer } from './timers.ts';
+import { VmxEvent } from './vmx.ts';
 
 /** excVec value meaning "a VM exit already switched to the host; deliver nothing". */
 export const VMEXIT_VEC = 0x100;
@@ -55,6 +56,7 @@ export function vmExit(c: Cpu, reason: number, qLo = 0, qHi = 0): never {
   loadHostState(c, ctl);
   c.shadowIcount = -1; // guest STI/MOV SS blocking does not carry over to the host
   c.vmx.exits++;
+  c.vmx.onEvent?.(VmxEvent.Exit, '');
   c.excVec = VMEXIT_VEC;
   throw FAULT;
 }

@@ -19,6 +19,8 @@ import { PROC, PROC2 } from './controls.ts';
 /** Word offsets in the register file. */
 export const VMX_FLAGS = VMX, VMXON_PTR = VMX + 1, CURRENT_VMCS = VMX + 3;
 export const enum VmxFlag { On = 1, NonRoot = 2 }
+/** What the debug hook reports: a VM exit, a VM-entry failure exit (reason bit 31), or VMfailValid 7/8 from VM entry. */
+export const enum VmxEvent { Exit = 0, EntryFailure = 1, EntryVmFail = 2 }
 
 const ARITH6 = CF | PF | AF | ZF | SF | OF;
 
@@ -32,6 +34,8 @@ export class Vmx {
   readonly log = new VmExitLog();
   /** Id of the most recent failed entry check (entryChecks.ts) since RESET, '' if none. */
   lastFailedCheck = '';
+  /** Debug hook (src/emu/debug/exitLog.ts): called once the exit-information fields are final. */
+  onEvent: ((kind: VmxEvent, checkId: string) => void) | null = null;
 
   constructor(private readonly c: Cpu) {
     this.cache = new VmcsCache(c.s.subarray(VMCS, VMCS + VMCS_CACHE_WORDS));
