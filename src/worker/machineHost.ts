@@ -15,6 +15,9 @@ import { ByteRing } from './byteRing.ts';
 import { Breakpoints } from './breakpoints.ts';
 import { bootMachine } from './bootImage.ts';
 import { codeLinear, cpuMode, disassembleAround, pageWalk, peekLinear, translateRange } from './debugViews.ts';
+import { ExitLog } from '../emu/debug/exitLog.ts';
+import { buildVmcsView, vmcsValues } from '../emu/debug/vmcsView.ts';
+import { exitLogRows } from './vmxViews.ts';
 import type { BootSpec, RunState, StopReason, WorkerEvent, WorkerReply, WorkerRequest } from './protocol.ts';
 
 export interface HostEnv {
@@ -52,6 +55,10 @@ export class MachineHost {
   private ipsTime = 0;
   private ips = 0;
   private scheduled = false;
+  /** VM exits of the booted machine, and the VMCS values at the exit before the newest (changed marks). */
+  private exitLog = new ExitLog(4096);
+  private vmcsAtPrevExit: Uint32Array | null = null;
+  private vmcsAtLastExit: Uint32Array | null = null;
 
   constructor(private readonly env: HostEnv) {
     this.dis = env.iced ? new Disassembler(env.iced) : null;
@@ -108,6 +115,11 @@ export class MachineHost {
         return { id: req.id, kind: 'disasm', rows: disassembleAround(m, { dis: this.dis, symbols: this.symbols }, req.address, req.before, req.count, req.syntax) };
       case 'pageWalk': return { id: req.id, kind: 'pageWalk', walk: pageWalk(m, req.address) };
       case 'translate': return { id: req.id, kind: 'translate', translation: translateRange(m, req.address, req.length) };
+      case 'vmcs': return { id: req.id, kind: 'vmcs', view: buildVmcsView(m.cpu, req.pa === null ? { baseline: this.vmcsAtPrevExit ?? undefined } : { pa: req.pa }) };
+      case 'exitLog': {
+        const ctx = this.dis ? { dis: this.dis, symbols: this.symbols } : null;
+        return { id: req.id, kind: 'exitLog', log: exitLogRows(m, this.exitLog, ctx, req.max, req.reasons) };
+      }
       default: throw new Error(`unknown request ${(req as { kind: string }).kind}`);
     }
   }
@@ -139,6 +151,7 @@ export class MachineHost {
     }
     this.spec = spec;
     this.machine = out.machine;
+    this.attachExitLog(out.machine);
     this.tempBp = null;
     const shared = out.machine.mem.buffer instanceof SharedArrayBuffer;
     this.env.post({
@@ -150,6 +163,21 @@ export class MachineHost {
     if (spec.run) this.resume(null);
     else this.stop(reason, reason === 'reset' ? 'reset: the machine is at its entry point again' : 'loaded; paused at the entry point');
     return null;
+  }
+
+  private attachExitLog(m: Machine): void {
+    const log = new ExitLog(4096);
+    this.exitLog = log;
+    this.vmcsAtPrevExit = this.vmcsAtLastExit = null;
+    const cpu = m.cpu;
+    cpu.vmx.onEvent = (kind, check) => {
+      log.record(cpu, kind, check);
+      // Two buffers, swapped: no allocation per exit once both exist.
+      const spare = this.vmcsAtPrevExit;
+      this.vmcsAtPrevExit = this.vmcsAtLastExit;
+      if (spare === null) this.vmcsAtLastExit = vmcsValues(cpu);
+      else { spare.set(cpu.vmx.cache.w); this.vmcsAtLastExit = spare; }
+    };
   }
 
   private resume(until: bigint | null): void {

@@ -8,6 +8,9 @@
  * guest-physical addresses, for display and debugging only.
  */
 
+import type { QualWord } from '../emu/debug/exitQual.ts';
+import type { VmcsView } from '../emu/debug/vmcsView.ts';
+
 export type AsmSyntax = 'intel' | 'att';
 
 export interface BootSpec {
@@ -40,6 +43,10 @@ export type WorkerRequest = { id: number } & (
   | { kind: 'disasm'; address: bigint; before: number; count: number; syntax: AsmSyntax }
   | { kind: 'pageWalk'; address: bigint }
   | { kind: 'translate'; address: bigint; length: number }
+  /** The VMCS view: the current VMCS, or the VMCS region at `pa`. */
+  | { kind: 'vmcs'; pa: number | null }
+  /** The newest `max` VM-exit log rows, only the basic reasons in `reasons` if given (-1: VMfail entries). */
+  | { kind: 'exitLog'; max: number; reasons: number[] | null }
 );
 
 export type RequestKind = WorkerRequest['kind'];
@@ -90,6 +97,33 @@ export interface Translation {
   pages: { la: bigint; pa: number }[];
 }
 
+/** One VM exit or failed VM entry of the exit log (src/emu/debug/exitLog.ts). */
+export interface ExitLogRow {
+  seq: number;
+  icount: number;
+  vcpu: number;
+  /** Basic exit reason; -1 for a VM entry that failed with VMfailValid (no exit). */
+  reason: number;
+  name: string;
+  entryFailure: boolean;
+  qualification: string;
+  words: QualWord[];
+  rip: bigint;
+  /** The instruction at the guest RIP, read through the paging in effect when asked. */
+  insn: string;
+  /** Id of the failed VM-entry check, '' for exits. */
+  check: string;
+  vmcs: number;
+}
+
+export interface ExitLogReply {
+  rows: ExitLogRow[];
+  /** [basic reason, count] over the whole ring, most frequent first. */
+  histogram: [number, number][];
+  /** Exits and failed entries since boot (the ring keeps the newest). */
+  total: number;
+}
+
 export interface HelloReply {
   sharedArrayBuffer: boolean;
   crossOriginIsolated: boolean;
@@ -103,7 +137,9 @@ export type WorkerReply =
   | { id: number; kind: 'error'; message: string }
   | { id: number; kind: 'disasm'; rows: DisasmRow[] }
   | { id: number; kind: 'pageWalk'; walk: PageWalkResult }
-  | { id: number; kind: 'translate'; translation: Translation };
+  | { id: number; kind: 'translate'; translation: Translation }
+  | { id: number; kind: 'vmcs'; view: VmcsView }
+  | { id: number; kind: 'exitLog'; log: ExitLogReply };
 
 export type RunState = 'off' | 'booting' | 'running' | 'paused';
 
