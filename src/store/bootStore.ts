@@ -103,6 +103,15 @@ export function bootDemo(): Promise<boolean> {
   });
 }
 
+export function bootVmxDemo(): Promise<boolean> {
+  return attempt('downloading the VMX demo', async () => {
+    const kernel = await fetchBytes('demo/vmxdemo.elf', 'vmxdemo.elf');
+    const systemMap = await fetch('demo/vmxdemo.map').then((r) => (r.ok ? r.text() : undefined), () => undefined);
+    await boot({ kernelName: 'vmxdemo.elf', kernel, systemMap, cmdline: '', memMiB: 32, vcpus: 1, run: true });
+    return 'bare-metal VMX demo (a hypervisor and its guest)';
+  });
+}
+
 export function bootFiles(kernel: File, initrd: File | null, systemMap: File | null, settings: BootSettings): Promise<boolean> {
   return attempt(`reading ${kernel.name}`, async () => {
     const kbytes = await kernel.arrayBuffer();

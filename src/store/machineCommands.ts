@@ -7,7 +7,8 @@ import { WorkerClient, type Request } from './workerClient.ts';
 import { useMachine } from './machineStore.ts';
 import { useApp } from './appStore.ts';
 import { useBoot } from './bootStore.ts';
-import type { AsmSyntax, BootSpec, DisasmRow, PageWalkResult, Translation, WorkerReply } from '../worker/protocol.ts';
+import type { AsmSyntax, BootSpec, DisasmRow, ExitLogReply, PageWalkResult, Translation, WorkerReply } from '../worker/protocol.ts';
+import type { VmcsView } from '../emu/debug/vmcsView.ts';
 
 let client: WorkerClient | null = null;
 
@@ -54,6 +55,19 @@ export async function pageWalk(address: bigint): Promise<PageWalkResult> {
   const r = await send({ kind: 'pageWalk', address });
   if (r.kind !== 'pageWalk') throw new Error(`unexpected reply ${r.kind}`);
   return r.walk;
+}
+
+/** The current VMCS (pa null) or the VMCS region at pa. */
+export async function vmcs(pa: number | null): Promise<VmcsView> {
+  const r = await send({ kind: 'vmcs', pa });
+  if (r.kind !== 'vmcs') throw new Error(`unexpected reply ${r.kind}`);
+  return r.view;
+}
+
+export async function exitLog(max: number, reasons: number[] | null): Promise<ExitLogReply> {
+  const r = await send({ kind: 'exitLog', max, reasons });
+  if (r.kind !== 'exitLog') throw new Error(`unexpected reply ${r.kind}`);
+  return r.log;
 }
 
 export async function translate(address: bigint, length: number): Promise<Translation> {

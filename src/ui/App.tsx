@@ -3,6 +3,8 @@ import { ConsolePanel } from './panels/ConsolePanel.tsx';
 import { DisasmPanel } from './panels/DisasmPanel.tsx';
 import { MemoryPanel } from './panels/MemoryPanel.tsx';
 import { PageWalkPanel } from './panels/PageWalkPanel.tsx';
+import { ExitLogPanel } from './panels/ExitLogPanel.tsx';
+import { VmcsPanel } from './panels/VmcsPanel.tsx';
 import { RegistersPanel } from './panels/RegistersPanel.tsx';
 import { StatusBanner } from './StatusBanner.tsx';
 import { StopBanner } from './StopBanner.tsx';
@@ -46,6 +48,8 @@ export function App() {
         <RegistersPanel />
         <MemoryPanel />
         <PageWalkPanel />
+        <ExitLogPanel />
+        <VmcsPanel />
       </main>
       <BootDialog />
     </div>

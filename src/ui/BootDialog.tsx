@@ -1,6 +1,6 @@
 import { useState, type DragEvent } from 'react';
 import { useApp } from '../store/appStore.ts';
-import { bootBundledGuest, bootDemo, bootFiles, useBoot, type BootSettings } from '../store/bootStore.ts';
+import { bootBundledGuest, bootDemo, bootFiles, bootVmxDemo, useBoot, type BootSettings } from '../store/bootStore.ts';
 
 /** Sorts dropped files: an initramfs by its name, a System.map by its name, anything else is the kernel. */
 function classify(files: File[]): { kernel?: File; initrd?: File; systemMap?: File } {
@@ -54,6 +54,9 @@ export function BootDialog() {
           </button>
           <button type="button" disabled={b.busy} data-testid="boot-demo" onClick={() => void bootDemo().then(done)}>
             Bare-metal demo (64-bit Multiboot)
+          </button>
+          <button type="button" disabled={b.busy} data-testid="boot-vmx-demo" onClick={() => void bootVmxDemo().then(done)}>
+            VMX demo (bare-metal hypervisor)
           </button>
         </div>
         <div className={`dropzone${hover ? ' hover' : ''}`} data-testid="dropzone"

@@ -2,7 +2,11 @@ import { useState } from 'react';
 import { useMachine } from '../store/machineStore.ts';
 import { pause, reset, run, step, stepOver } from '../store/machineCommands.ts';
 import { IpsPlot } from './components/IpsPlot.tsx';
-import { duration, siRate } from './format.ts';
+import { duration, hex64, siRate } from './format.ts';
+import { VMX } from '../emu/cpu/state/layout.ts';
+
+/** Register-file words of the current-VMCS pointer (vmx.ts CURRENT_VMCS). */
+const CURRENT_VMCS = VMX + 3;
 
 const MODE_TEXT: Record<string, string> = {
   real: 'real mode', protected: 'protected mode', 'virtual-8086': 'virtual-8086', long: '64-bit long mode', compatibility: 'compatibility mode',
@@ -35,6 +39,11 @@ export function Toolbar({ onBoot }: { onBoot: () => void }) {
       <span className="stat" data-testid="cpu-mode" title="CPU mode, code size, privilege level, VMX operation">
         {MODE_TEXT[m.mode] ?? m.mode} · {m.bits}-bit · CPL{m.cpl} · {m.vmx === null ? 'not in VMX operation' : `VMX ${m.vmx}`}
       </span>
+      {m.vmx !== null && m.regs && (
+        <span className="stat" data-testid="vmcs-pointer" title="current-VMCS pointer (VMPTRST)">
+          VMCS {m.regs[CURRENT_VMCS] === 0xffffffff && m.regs[CURRENT_VMCS + 1] === 0xffffffff ? 'none' : hex64(m.regs[CURRENT_VMCS], m.regs[CURRENT_VMCS + 1])}
+        </span>
+      )}
     </div>
   );
 }
