@@ -70,6 +70,9 @@ export async function exitLog(max: number, reasons: number[] | null): Promise<Ex
   return r.log;
 }
 
+/** Stop after VM exits with these basic reasons and/or after failed VM entries. */
+export const setVmxBreak = (reasons: number[], entryFailure: boolean) => send({ kind: 'setVmxBreak', reasons, entryFailure });
+
 export async function translate(address: bigint, length: number): Promise<Translation> {
   const r = await send({ kind: 'translate', address, length });
   if (r.kind !== 'translate') throw new Error(`unexpected reply ${r.kind}`);

@@ -19,6 +19,8 @@ export interface MachineView {
   vmx: 'root' | 'non-root' | null;
   halted: boolean;
   breakpoints: bigint[];
+  /** VT-x breakpoints (exit reasons, failed entries) as the worker holds them. */
+  vmxBreak: { reasons: number[]; entryFailure: boolean };
   lastStop: { reason: StopReason; message: string } | null;
   kernelDetail: string | null;
   /** Shared guest RAM and the serial ring, when the worker sent them. */
@@ -44,6 +46,7 @@ export const useMachine = create<MachineView>((set, get) => ({
   vmx: null,
   halted: false,
   breakpoints: [],
+  vmxBreak: { reasons: [], entryFailure: false },
   lastStop: null,
   kernelDetail: null,
   ram: null,
@@ -61,6 +64,7 @@ export const useMachine = create<MachineView>((set, get) => ({
           runState: e.runState, icount: e.icount, ips: e.ips, ipsHistory: history, virtualNs: e.virtualNs,
           regs: live ? e.regs : null, prevRegs: live && moved ? cur.regs : live ? cur.prevRegs : null,
           mode: e.mode, bits: e.bits, cpl: e.cpl, vmx: e.vmx, halted: e.halted, breakpoints: e.breakpoints,
+          vmxBreak: e.vmxBreak ?? cur.vmxBreak,
           version: cur.version + 1,
         });
         return;

@@ -18,6 +18,9 @@ import { codeLinear, cpuMode, disassembleAround, pageWalk, peekLinear, translate
 import { ExitLog } from '../emu/debug/exitLog.ts';
 import { buildVmcsView, vmcsValues } from '../emu/debug/vmcsView.ts';
 import { exitLogRows } from './vmxViews.ts';
+import { VmxEvent } from '../emu/cpu/vmx/vmx.ts';
+import { VM_EXIT_REASON } from '../emu/cpu/vmx/slots.ts';
+import { exitReasonName } from '../emu/cpu/vmx/exitReasons.ts';
 import type { BootSpec, RunState, StopReason, WorkerEvent, WorkerReply, WorkerRequest } from './protocol.ts';
 
 export interface HostEnv {
@@ -59,6 +62,9 @@ export class MachineHost {
   private exitLog = new ExitLog(4096);
   private vmcsAtPrevExit: Uint32Array | null = null;
   private vmcsAtLastExit: Uint32Array | null = null;
+  /** Break on VM exits with these basic reasons / on failed VM entries; the hook sets vmxHit and stops the CPU. */
+  private vmxBreak = { reasons: new Set<number>(), entryFailure: false };
+  private vmxHit: string | null = null;
 
   constructor(private readonly env: HostEnv) {
     this.dis = env.iced ? new Disassembler(env.iced) : null;
@@ -100,6 +106,11 @@ export class MachineHost {
       }
       case 'setBreakpoint': this.bps.add(req.address); this.publish(true); return ok;
       case 'clearBreakpoint': this.bps.delete(req.address); this.publish(true); return ok;
+      case 'setVmxBreak':
+        if (!req.reasons.every((r) => Number.isInteger(r) && r >= 0 && r <= 0xffff)) throw new Error('exit reasons are integers from 0 to 65535');
+        this.vmxBreak = { reasons: new Set(req.reasons), entryFailure: req.entryFailure };
+        this.publish(true);
+        return ok;
       case 'serialIn': this.requireMachine().sendSerial(req.bytes); return ok;
       default: break;
     }
@@ -172,6 +183,8 @@ export class MachineHost {
     const cpu = m.cpu;
     cpu.vmx.onEvent = (kind, check) => {
       log.record(cpu, kind, check);
+      const hit = vmxBreakHit(this.vmxBreak, kind, cpu.vmx.cache.lo(VM_EXIT_REASON), check);
+      if (hit !== null) { this.vmxHit = hit; m.stop(); }
       // Two buffers, swapped: no allocation per exit once both exist.
       const spare = this.vmcsAtPrevExit;
       this.vmcsAtPrevExit = this.vmcsAtLastExit;
@@ -195,6 +208,7 @@ export class MachineHost {
     if (!Number.isInteger(count) || count < 1 || count > 1e7) throw new Error(`step count must be from 1 to 10^7, got ${count}`);
     if (this.state === 'running') this.stop('pause', 'paused');
     const r = m.run({ maxInstructions: count, sliceSize: count, returnOnIdle: true });
+    if (this.takeVmxHit()) return;
     if (!this.stopOnResult(r)) this.stop('step', `stepped ${r.instructions} instruction${r.instructions === 1 ? '' : 's'}`);
   }
 
@@ -216,6 +230,15 @@ export class MachineHost {
     d.free();
     if (over) this.resume(next);
     else this.step(1);
+  }
+
+  /** A VT-x breakpoint fired during the last run: stop with its message. */
+  private takeVmxHit(): boolean {
+    const hit = this.vmxHit;
+    if (hit === null) return false;
+    this.vmxHit = null;
+    this.stop('breakpoint', hit);
+    return true;
   }
 
   private stop(reason: StopReason, message: string): void {
@@ -251,6 +274,7 @@ export class MachineHost {
     for (;;) {
       const r = this.bps.size > 0 || this.tempBp !== null ? this.runChecked(m, 20_000, firstInsn) : this.runFree(m);
       firstInsn = false;
+      if (this.takeVmxHit()) return;
       if (r === 'breakpoint') {
         const hitTemp = this.tempBp !== null && this.atTemp(m);
         this.stop(hitTemp ? 'step' : 'breakpoint', hitTemp ? 'reached the target address' : `breakpoint at ${ripText(m)}`);
@@ -305,6 +329,7 @@ export class MachineHost {
       if (r.reason !== 'budget') return { ...r, instructions: n + r.instructions };
       if (r.instructions === 0) return { reason: 'budget', instructions: n };
       n += r.instructions;
+      if (this.vmxHit !== null) break; // a VT-x breakpoint: runSlice stops on it
     }
     return { reason: 'budget', instructions: n };
   }
@@ -340,8 +365,15 @@ export class MachineHost {
       vmx: vmxOperation(m),
       halted: m ? m.cpu.s[HALTED] !== 0 : false,
       breakpoints: this.bps.list(),
+      vmxBreak: { reasons: [...this.vmxBreak.reasons], entryFailure: this.vmxBreak.entryFailure },
     });
   }
+}
+
+/** The message of a VT-x breakpoint that `kind` / `reason` hits, or null. */
+function vmxBreakHit(b: { reasons: Set<number>; entryFailure: boolean }, kind: VmxEvent, reason: number, check: string): string | null {
+  if (kind !== VmxEvent.Exit) return b.entryFailure ? `VM entry failed (check ${check})` : null;
+  return b.reasons.has(reason & 0xffff) ? `VM exit: ${exitReasonName(reason)}` : null;
 }
 
 /** VMX operation from the register file's vmx flags word (bit 0 in VMX operation, bit 1 non-root). */

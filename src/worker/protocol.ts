@@ -47,6 +47,8 @@ export type WorkerRequest = { id: number } & (
   | { kind: 'vmcs'; pa: number | null }
   /** The newest `max` VM-exit log rows, only the basic reasons in `reasons` if given (-1: VMfail entries). */
   | { kind: 'exitLog'; max: number; reasons: number[] | null }
+  /** Stop after VM exits with these basic reasons, and/or after any failed VM entry (replaces the previous setting). */
+  | { kind: 'setVmxBreak'; reasons: number[]; entryFailure: boolean }
 );
 
 export type RequestKind = WorkerRequest['kind'];
@@ -168,6 +170,8 @@ export interface MachineStateEvent {
   /** The CPU is in HLT, waiting for an interrupt. */
   halted: boolean;
   breakpoints: bigint[];
+  /** VT-x breakpoints: basic exit reasons, and whether failed VM entries stop. */
+  vmxBreak?: { reasons: number[]; entryFailure: boolean };
 }
 
 export interface StoppedEvent {

@@ -3,7 +3,7 @@ import * as iced from 'iced-x86';
 import { describe, expect, it } from 'vitest';
 import { MachineHost } from './machineHost.ts';
 import { VMX } from '../emu/cpu/state/layout.ts';
-import type { MachineStateEvent, WorkerEvent, WorkerReply, WorkerRequest } from './protocol.ts';
+import type { MachineStateEvent, StoppedEvent, WorkerEvent, WorkerReply, WorkerRequest } from './protocol.ts';
 
 const elf = readFileSync(new URL('../../public/demo/vmxdemo.elf', import.meta.url));
 
@@ -11,8 +11,9 @@ const elf = readFileSync(new URL('../../public/demo/vmxdemo.elf', import.meta.ur
 function bootVmxDemo() {
   const replies: WorkerReply[] = [];
   let state: MachineStateEvent | null = null;
+  const stops: StoppedEvent[] = [];
   const host = new MachineHost({
-    post: (m: WorkerEvent | WorkerReply) => { if ('id' in m) replies.push(m); else if (m.kind === 'state') state = m; },
+    post: (m: WorkerEvent | WorkerReply) => { if ('id' in m) replies.push(m); else if (m.kind === 'state') state = m; else if (m.kind === 'stopped') stops.push(m); },
     schedule: (fn) => setImmediate(fn), now: () => performance.now(), iced, crossOriginIsolated: false, missing: [],
   });
   let id = 1;
@@ -23,7 +24,7 @@ function bootVmxDemo() {
     return r as Extract<WorkerReply, { kind: K }>;
   };
   send({ kind: 'boot', spec: { kernelName: 'vmxdemo.elf', kernel: elf.buffer.slice(elf.byteOffset, elf.byteOffset + elf.length), cmdline: '', memMiB: 32, vcpus: 1, run: false } } as never);
-  return { send, state: () => state! };
+  return { send, state: () => state!, host, stops };
 }
 
 describe('VT-x views in the worker (VMX demo)', () => {
@@ -60,5 +61,23 @@ describe('VT-x views in the worker (VMX demo)', () => {
     const regs = h.state().regs;
     expect(view.pointer).toBe(regs[VMX + 3].toString(16));
     expect(() => h.send({ kind: 'vmcs', pa: 0x1001 } as never)).toThrow(/4-KByte-aligned/);
+  });
+
+  it('stops on a chosen exit reason at the host entry point, and not on others', () => {
+    const h = bootVmxDemo();
+    h.send({ kind: 'setVmxBreak', reasons: [18], entryFailure: false } as never);
+    expect(h.state().vmxBreak).toEqual({ reasons: [18], entryFailure: false });
+    h.send({ kind: 'step', count: 1_000_000 } as never);
+    const stop = h.stops.at(-1)!;
+    expect(stop).toMatchObject({ reason: 'breakpoint', message: 'VM exit: VMCALL' });
+    const { log } = h.send<'exitLog'>({ kind: 'exitLog', max: 1, reasons: null } as never);
+    expect(log.rows[0].name).toBe('VMCALL');
+    // Stopped right after the exit: in VMX root operation, the instruction count well below the budget.
+    expect(h.state().vmx).toBe('root');
+    expect(h.state().icount).toBeLessThan(100_000);
+    h.send({ kind: 'step', count: 1_000_000 } as never);
+    expect(h.stops.at(-1)!.message).toBe('VM exit: VMCALL');
+    expect(h.send<'exitLog'>({ kind: 'exitLog', max: 1, reasons: null } as never).log.total).toBe(log.total + 5);
+    expect(() => h.send({ kind: 'setVmxBreak', reasons: [-1], entryFailure: false } as never)).toThrow(/0 to 65535/);
   });
 });
