@@ -38,12 +38,14 @@ test('the VMX demo fills the exit log and the VMCS panel', async ({ page }) => {
   await expect(proc.locator('tr[data-bit="24"]')).toContainText('Unconditional I/O exiting');
   await expect(proc.locator('tr[data-bit="24"]')).toContainText('■');
   await expect(proc.locator('tr[data-bit="21"]')).toContainText('must be 0');
-  // Step until the last exit is an I/O exit, then its port is in the decoded exit.
-  for (let i = 0; i < 40; i++) {
-    if (/IO_INSTRUCTION/.test(await vmcs.getByTestId('vmcs-exit').innerText())) break;
-    await page.getByTestId('step').click();
-  }
+  // A breakpoint on the I/O exit reason stops right after such an exit; the VMCS shows the port.
+  await page.getByTestId('vmx-break-reason').selectOption('30');
+  await expect(log.getByTestId('vmx-breaks')).toContainText('IO_INSTRUCTION');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('runstate')).toHaveText('paused');
+  await expect(page.getByText('VM exit: IO_INSTRUCTION')).toBeVisible();
   await expect(vmcs.getByTestId('vmcs-exit')).toContainText(/IO_INSTRUCTION port=0x(80|71)/);
+  await expect(page.getByTestId('cpu-mode')).toContainText('VMX root');
   // Search by encoding opens the matching group.
   await vmcs.getByLabel('search VMCS fields').fill('4402');
   await expect(vmcs.locator('tr[data-field="VM_EXIT_REASON"]')).toBeVisible();
