@@ -9,6 +9,7 @@ import { useApp } from './appStore.ts';
 import { useBoot } from './bootStore.ts';
 import type { AsmSyntax, BootSpec, DisasmRow, ExitLogReply, PageWalkResult, Translation, WorkerReply } from '../worker/protocol.ts';
 import type { VmcsView } from '../emu/debug/vmcsView.ts';
+import type { EptWalkView } from '../emu/debug/eptWalkView.ts';
 
 let client: WorkerClient | null = null;
 
@@ -62,6 +63,12 @@ export async function vmcs(pa: number | null): Promise<VmcsView> {
   const r = await send({ kind: 'vmcs', pa });
   if (r.kind !== 'vmcs') throw new Error(`unexpected reply ${r.kind}`);
   return r.view;
+}
+
+export async function eptWalk(gpa: bigint, access: 'read' | 'write' | 'fetch'): Promise<EptWalkView> {
+  const r = await send({ kind: 'eptWalk', gpa, access });
+  if (r.kind !== 'eptWalk') throw new Error(`unexpected reply ${r.kind}`);
+  return r.walk;
 }
 
 export async function exitLog(max: number, reasons: number[] | null): Promise<ExitLogReply> {

@@ -18,6 +18,7 @@ import { codeLinear, cpuMode, disassembleAround, pageWalk, peekLinear, translate
 import { ExitLog } from '../emu/debug/exitLog.ts';
 import { buildVmcsView, vmcsValues } from '../emu/debug/vmcsView.ts';
 import { exitLogRows } from './vmxViews.ts';
+import { eptWalkView } from '../emu/debug/eptWalkView.ts';
 import { VmxEvent } from '../emu/cpu/vmx/vmx.ts';
 import { VM_EXIT_REASON } from '../emu/cpu/vmx/slots.ts';
 import { exitReasonName } from '../emu/cpu/vmx/exitReasons.ts';
@@ -127,6 +128,7 @@ export class MachineHost {
       case 'pageWalk': return { id: req.id, kind: 'pageWalk', walk: pageWalk(m, req.address) };
       case 'translate': return { id: req.id, kind: 'translate', translation: translateRange(m, req.address, req.length) };
       case 'vmcs': return { id: req.id, kind: 'vmcs', view: buildVmcsView(m.cpu, req.pa === null ? { baseline: this.vmcsAtPrevExit ?? undefined } : { pa: req.pa }) };
+      case 'eptWalk': return { id: req.id, kind: 'eptWalk', walk: eptWalkView(m.cpu, req.gpa, req.access) };
       case 'exitLog': {
         const ctx = this.dis ? { dis: this.dis, symbols: this.symbols } : null;
         return { id: req.id, kind: 'exitLog', log: exitLogRows(m, this.exitLog, ctx, req.max, req.reasons) };

@@ -10,6 +10,7 @@
 
 import type { QualWord } from '../emu/debug/exitQual.ts';
 import type { VmcsView } from '../emu/debug/vmcsView.ts';
+import type { EptWalkView } from '../emu/debug/eptWalkView.ts';
 
 export type AsmSyntax = 'intel' | 'att';
 
@@ -47,6 +48,8 @@ export type WorkerRequest = { id: number } & (
   | { kind: 'vmcs'; pa: number | null }
   /** The newest `max` VM-exit log rows, only the basic reasons in `reasons` if given (-1: VMfail entries). */
   | { kind: 'exitLog'; max: number; reasons: number[] | null }
+  /** Plain EPT walk of a guest-physical address through the current VMCS's EPTP. */
+  | { kind: 'eptWalk'; gpa: bigint; access: 'read' | 'write' | 'fetch' }
   /** Stop after VM exits with these basic reasons, and/or after any failed VM entry (replaces the previous setting). */
   | { kind: 'setVmxBreak'; reasons: number[]; entryFailure: boolean }
 );
@@ -141,7 +144,8 @@ export type WorkerReply =
   | { id: number; kind: 'pageWalk'; walk: PageWalkResult }
   | { id: number; kind: 'translate'; translation: Translation }
   | { id: number; kind: 'vmcs'; view: VmcsView }
-  | { id: number; kind: 'exitLog'; log: ExitLogReply };
+  | { id: number; kind: 'exitLog'; log: ExitLogReply }
+  | { id: number; kind: 'eptWalk'; walk: EptWalkView };
 
 export type RunState = 'off' | 'booting' | 'running' | 'paused';
 

@@ -61,6 +61,8 @@ describe('VT-x views in the worker (VMX demo)', () => {
     const regs = h.state().regs;
     expect(view.pointer).toBe(regs[VMX + 3].toString(16));
     expect(() => h.send({ kind: 'vmcs', pa: 0x1001 } as never)).toThrow(/4-KByte-aligned/);
+    // The demo runs its guest without EPT: the EPT walk says so.
+    expect(() => h.send({ kind: 'eptWalk', gpa: 0x1000n, access: 'read' } as never)).toThrow(/does not enable EPT/);
   });
 
   it('stops on a chosen exit reason at the host entry point, and not on others', () => {

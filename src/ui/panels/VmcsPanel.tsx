@@ -4,6 +4,7 @@ import { vmcs } from '../../store/machineCommands.ts';
 import { useMachineQuery } from '../../store/useMachineQuery.ts';
 import type { ControlView, VmcsFieldView } from '../../emu/debug/vmcsView.ts';
 import { hex, parseAddress } from '../format.ts';
+import { EptWalk } from './EptWalk.tsx';
 
 function matches(f: VmcsFieldView, q: string): boolean {
   if (q === '') return true;
@@ -69,6 +70,7 @@ export function VmcsPanel() {
               {v.crs.map((c) => <tr key={c.cr}><th>{c.cr}</th><td>{c.guest}</td><td>{c.readShadow}</td><td>{c.mask}</td><td>{c.guestSees}</td></tr>)}
             </tbody>
           </table>
+          {v.current && <EptWalk />}
           <details open>
             <summary>Controls, bit by bit</summary>
             {v.controls.map((c) => <Control key={c.field} c={c} />)}
