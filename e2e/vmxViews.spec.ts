@@ -46,6 +46,10 @@ test('the VMX demo fills the exit log and the VMCS panel', async ({ page }) => {
   await expect(page.getByText('VM exit: IO_INSTRUCTION')).toBeVisible();
   await expect(vmcs.getByTestId('vmcs-exit')).toContainText(/IO_INSTRUCTION port=0x(80|71)/);
   await expect(page.getByTestId('cpu-mode')).toContainText('VMX root');
+  // The demo's guest runs without EPT: the EPT walk says so.
+  await vmcs.getByTestId('ept-walk').locator('summary').click();
+  await vmcs.getByLabel('guest-physical address to walk through EPT').fill('1000');
+  await expect(vmcs.getByTestId('ept-walk')).toContainText('does not enable EPT');
   // Search by encoding opens the matching group.
   await vmcs.getByLabel('search VMCS fields').fill('4402');
   await expect(vmcs.locator('tr[data-field="VM_EXIT_REASON"]')).toBeVisible();
