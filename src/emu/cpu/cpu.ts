@@ -7,7 +7,7 @@
 import type { PhysicalMemory } from '../mem/physicalMemory.ts';
 import type { IoBus } from '../devices/ioBus.ts';
 import {
-  AR_DB, AR_L, CR0_EM, CR0_PE, CR0_TS, EFER_LMA, IF, SegReg, TF, VM, Vec,
+  AR_DB, AR_L, CR0_EM, CR0_PE, CR0_TS, EFER_LMA, IF, RF, SegReg, TF, VM, Vec,
 } from './arch.ts';
 import { DecodedInsn } from './decoder/decodedInsn.ts';
 import { ICache } from './decoder/icache.ts';
@@ -22,8 +22,9 @@ import { Access, Mmu } from './mmu/mmu.ts';
 import { VMXLAB_CORE, type CpuModel } from './models/cpuModel.ts';
 import { CpuidTable } from './cpuid.ts';
 import {
-  CPL, CR0, CR3, CR4, DR6, EFER, FPU, GPR, HALTED, RFLAGS, RIP, SEG_AR, SEG_BASE_LO, SEG_LIMIT, SEG_SEL, SHADOW, STATE_WORDS, segOff,
+  CPL, CR0, CR3, CR4, DR6, DR7, EFER, FPU, GPR, HALTED, RFLAGS, RIP, SEG_AR, SEG_BASE_LO, SEG_LIMIT, SEG_SEL, SHADOW, STATE_WORDS, segOff,
 } from './state/layout.ts';
+import { checkInsnBreakpoints, DR7_ENABLES, DR7_GD } from './debugRegs.ts';
 import './exec/handlers.ts'; // binds the instruction handlers to the opcode table
 import { deliverEvent, EventKind } from './interrupts.ts';
 import { computeEa } from './exec/operands.ts';
@@ -136,6 +137,8 @@ export class Cpu implements CodeFetcher {
    * for a debugger, or for hooks that must see each instruction boundary.
    */
   stepOnly = false;
+  /** The fault being raised is an instruction-breakpoint #DB: its saved RFLAGS keeps RF (SDM 18.3.1.1). */
+  faultKeepsRf = false;
   private stop = Stop.None;
   /** An unimplemented instruction stopped the last run; deliver its #UD when resumed. Saved in snapshots. */
   pendingUD = false;
@@ -387,8 +390,9 @@ export class Cpu implements CodeFetcher {
             continue;
           }
           if (s[HALTED] !== 0) return RunExit.Halted;
-          // The shadowed instruction and single-stepped ones (TF) go one at a time.
-          if (exact || (s[RFLAGS] & TF) !== 0) this.step();
+          // The shadowed instruction, single-stepped ones (TF), the one after RF was set (it must
+          // clear RF) and all while a DR7 breakpoint is enabled go one at a time.
+          if (exact || (s[RFLAGS] & (TF | RF)) !== 0 || (s[DR7] & DR7_ENABLES) !== 0) this.step();
           else this.runBlocks(end);
         }
         return RunExit.Budget;
@@ -444,6 +448,10 @@ export class Cpu implements CodeFetcher {
   private raiseCurrent(vec: number, err: number): void {
     const s = this.s;
     s[RIP] = this.startLo; s[RIP + 1] = this.startHi;
+    // Faults save RF=1 so the restarted instruction skips its instruction breakpoint;
+    // an instruction-breakpoint #DB saves RF as it is (SDM 18.3.1.1).
+    if (this.faultKeepsRf) this.faultKeepsRf = false;
+    else s[RFLAGS] |= RF;
     this.deliverWithNesting(vec, err, EventKind.Exception);
     if (this.nonRoot) afterGuestInstruction(this); // MTF: pending after a fault is delivered in the guest
   }
@@ -460,6 +468,8 @@ export class Cpu implements CodeFetcher {
         if (this.nonRoot && !injected) exceptionExit(this, vec, err, kind, vectoring, vectoringKind, vectoringErr);
         injected = false;
         deliverEvent(this, vec, err, kind);
+        // DR7.GD is cleared on entry to the #DB handler (SDM 18.2.4).
+        if (vec === Vec.DB && kind === EventKind.Exception) this.s[DR7] &= ~DR7_GD;
         return;
       } catch (e) {
         if (e !== FAULT) throw e;
@@ -563,6 +573,12 @@ export class Cpu implements CodeFetcher {
     this.recentRips[rp] = startLo; this.recentRips[rp + 1] = startHi;
     this.recentPos = (rp + 2) & (RECENT_RIPS * 2 - 1);
     const tf = s[RFLAGS] & TF;
+    if ((s[RFLAGS] & RF) === 0) {
+      // Instruction breakpoints, except on the instruction after MOV SS/POP SS (SDM 18.3.1.1).
+      if ((s[DR7] & DR7_ENABLES) !== 0 && !(this.shadowIcount === this.icount && this.shadowKind === 2)) {
+        checkInsnBreakpoints(this, this.long64 ? startLo : (s[segOff(SegReg.CS, SEG_BASE_LO)] + startLo) >>> 0, startHi, this.long64);
+      }
+    } else s[RFLAGS] &= ~RF; // RF is cleared at the start of each instruction after the breakpoint check
     const codeSize = this.codeSize;
     const pa = this.codeAddress(startLo, startHi);
     let i = this.icache.lookup(pa, codeSize);

@@ -19,6 +19,7 @@ import { readE, readEaPlus, writeE, writeEaPlus, writeG } from './operands.ts';
 import type { HandlerTable } from './handlerTypes.ts';
 import { writeSystem } from '../memory.ts';
 import { shadowedCr } from '../vmx/intercepts.ts';
+import { checkGeneralDetect } from '../debugRegs.ts';
 import { CR0_FIXED0, CR4_FIXED0 } from '../vmx/capabilities.ts';
 
 /** CR4 bits this core accepts (others #GP): VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT, and as advertised VMXE FSGSBASE PCIDE OSXSAVE SMEP SMAP PKE. */
@@ -127,6 +128,7 @@ function drIndex(c: Cpu, r: number): number {
 
 function movToDr(c: Cpu, i: DecodedInsn): void {
   const s = c.s;
+  checkGeneralDetect(c);
   const size = c.long64 ? 8 : 4;
   const lo = c.getReg(i.rm, size), hi = size === 8 ? c.hi : 0;
   const r = drIndex(c, i.reg);
@@ -138,6 +140,7 @@ function movToDr(c: Cpu, i: DecodedInsn): void {
 
 function movFromDr(c: Cpu, i: DecodedInsn): void {
   const s = c.s;
+  checkGeneralDetect(c);
   const r = drIndex(c, i.reg);
   const size = c.long64 ? 8 : 4;
   if (r < 4) c.setReg(i.rm, size, s[DR + r * 2], s[DR + r * 2 + 1]);

@@ -1,0 +1,57 @@
+/**
+ * Debug-register breakpoints (SDM Vol. 3B 18.2 and 18.3.1): instruction
+ * breakpoints (fault-class #DB before the instruction) and DR7.GD general
+ * detect. MOV to/from DRn itself is in exec/system.ts.
+ */
+import type { Cpu } from './cpu.ts';
+import { Vec } from './arch.ts';
+import { DR, DR6, DR7 } from './state/layout.ts';
+
+/** DR7 L0-L3 and G0-G3: some breakpoint is enabled (the run loop keeps blocks off then). */
+export const DR7_ENABLES = 0xff;
+/** DR7.GD (bit 13): general-detect enable. */
+export const DR7_GD = 1 << 13;
+/** DR6.BD (bit 13): the #DB is a general-detect condition. */
+export const DR6_BD = 1 << 13;
+
+/** DR7.R/Wn for breakpoint n: 00 execute, 01 write, 10 I/O, 11 read/write. */
+function rw(dr7: number, n: number): number {
+  return (dr7 >>> (16 + n * 4)) & 3;
+}
+
+/**
+ * Instruction-breakpoint check for the instruction at linear address la
+ * (SDM 18.3.1.1), called before it runs while RFLAGS.RF = 0. LEN is not
+ * looked at: the SDM makes LEN != 00 with R/W = 00 undefined; we match the
+ * first byte only. Outside 64-bit mode only the low 32 bits of DRn compare.
+ * On a hit of an enabled breakpoint, DR6.B0-B3 are replaced by the set of
+ * matching instruction breakpoints, enabled or not (the SDM allows B bits of
+ * disabled ones; hardware does set them), and #DB is raised as a fault
+ * whose saved RFLAGS keeps RF as it is (0). @faults
+ */
+export function checkInsnBreakpoints(c: Cpu, laLo: number, laHi: number, wide: boolean): void {
+  const s = c.s;
+  const dr7 = s[DR7];
+  let hit = 0, enabled = false;
+  for (let n = 0; n < 4; n++) {
+    if (rw(dr7, n) !== 0 || s[DR + n * 2] !== laLo || (wide && s[DR + n * 2 + 1] !== laHi)) continue;
+    hit |= 1 << n;
+    if (((dr7 >>> (n * 2)) & 3) !== 0) enabled = true;
+  }
+  if (!enabled) return;
+  s[DR6] = (s[DR6] & ~0xf) | hit;
+  c.faultKeepsRf = true;
+  c.fault(Vec.DB);
+}
+
+/**
+ * DR7.GD (SDM 18.2.4): MOV to or from any DRn raises a fault-class #DB with
+ * DR6.BD set, before the access (after the CPL check and any MOV-DR VM exit,
+ * before the #UD for DR4/DR5 with CR4.DE). @faults
+ */
+export function checkGeneralDetect(c: Cpu): void {
+  const s = c.s;
+  if ((s[DR7] & DR7_GD) === 0) return;
+  s[DR6] |= DR6_BD;
+  c.fault(Vec.DB);
+}
