@@ -7,11 +7,11 @@ import { CODE, TestMachine, assemble } from './testMachine.ts';
 import { DR, DR6, DR7, GPR } from '../../src/emu/cpu/state/layout.ts';
 
 const RF = 1 << 16;
-/** A #DB handler: counts hits in RCX, saves DR6 and the saved RFLAGS, sets RF in the frame, IRETQ. */
+/** A #DB handler: counts hits in R9, saves DR6 and the saved RFLAGS, sets RF in the frame, IRETQ. */
 const HANDLER = 0x6000, SAVED_DR6 = 0x700, SAVED_FLAGS = 0x708;
 
 function withDbHandler(m: TestMachine, setRf = true): TestMachine {
-  const src = `inc rcx\nmov r8, dr6\nmov [${SAVED_DR6}], r8\nmov r8, [rsp+16]\nmov [${SAVED_FLAGS}], r8\n`
+  const src = `inc r9\nmov r8, dr6\nmov [${SAVED_DR6}], r8\nmov r8, [rsp+16]\nmov [${SAVED_FLAGS}], r8\n`
     + (setRf ? 'or qword [rsp+16], 0x10000\n' : '') + 'iretq\n';
   m.mem.load(HANDLER, assemble(src, 64, HANDLER));
   m.mem.write32(0x1000 + 16, (0x08 << 16) | (HANDLER & 0xffff)); // IDT[1] (testMachine's IDT at 0x1000)
@@ -66,7 +66,7 @@ describe('instruction breakpoints', () => {
     const m = withDbHandler(new TestMachine('long64')).load(`${setup(0x401).replace('BP', String(bp))}inc rbx\nnop\nhlt`);
     m.runToHlt();
     expect(m.exception).toBe(-1);
-    expect(m.reg('rcx')).toBe(1n);
+    expect(m.reg('r9')).toBe(1n);
     expect(m.reg('rbx')).toBe(1n);
     expect(m.mem.read32(SAVED_DR6) & 0xf).toBe(1);
     expect(m.flags & RF).toBe(0); // cleared by the instruction after IRETQ
@@ -78,7 +78,7 @@ describe('instruction breakpoints', () => {
     const m = withDbHandler(new TestMachine('long64'), false).load(`${setup(0x401).replace('BP', String(bp))}inc rbx\nhlt`);
     m.run(10_000);
     expect(m.reg('rbx')).toBe(0n);
-    expect(m.reg('rcx')).toBeGreaterThan(100n);
+    expect(m.reg('r9')).toBeGreaterThan(100n);
   });
 
   it('hit on every pass through a hot loop (blocks stay off while DR7 enables a breakpoint)', () => {
@@ -92,7 +92,7 @@ describe('instruction breakpoints', () => {
     m.runToHlt();
     expect(m.exception).toBe(-1);
     expect(m.reg('rbx')).toBe(2000n);
-    expect(m.reg('rcx')).toBe(1000n); // one #DB per iteration of the second pass
+    expect(m.reg('r9')).toBe(1000n); // one #DB per iteration of the second pass
   });
 
   it('compare CS.base + EIP in protected mode', () => {
@@ -132,7 +132,54 @@ describe('DR7.GD and RF in fault frames', () => {
     const bp = addrAfter(pre.replace('BP', '0x0'));
     const m = withDbHandler(new TestMachine('long64')).load(`${pre.replace('BP', String(bp))}mov byte [rax], 1\nhlt`);
     m.runToHlt();
-    expect(m.reg('rcx')).toBe(1n);
+    expect(m.reg('r9')).toBe(1n);
     expect(m.exception).toBe(14);
+  });
+});
+
+describe('data breakpoints', () => {
+  // DR1 write breakpoint of 4 bytes: L1, R/W1=01, LEN1=11.
+  const W4 = 0x400 | 0x4 | (1 << 20) | (3 << 22);
+  const RW1 = 0x400 | 0x4 | (3 << 20); // DR1 read/write, 1 byte
+
+  it('a write traps after the instruction: the store is done, saved RIP follows it, DR6.B1', () => {
+    const pre = `mov rax, 0x5004\nmov dr1, rax\nmov eax, ${W4}\nmov dr7, rax\nmov dword [0x5004], 0x1234\n`;
+    const m = new TestMachine('long64').load(`${pre}mov ebx, 7\nhlt`).runToHlt();
+    expect(m.exception).toBe(1);
+    expect(m.mem.read32(0x5004)).toBe(0x1234);
+    expect(m.reg('rbx')).toBe(0n);
+    expect(m.cpu.s[DR6] & 0xf).toBe(2);
+    expect(m.mem.read32(m.cpu.s[GPR + 8])).toBe(addrAfter(pre));
+  });
+
+  it('LEN masks the address (aligned range); R/W=01 ignores reads, R/W=11 sees them', () => {
+    const run = (dr: number, dr7: number, access: string): number => new TestMachine('long64')
+      .load(`mov rax, ${dr}\nmov dr1, rax\nmov eax, ${dr7}\nmov dr7, rax\n${access}\nhlt`).runToHlt().exception;
+    expect(run(0x5006, W4, 'mov byte [0x5005], 1')).toBe(1); // 0x5006 & ~3 = 0x5004 covers 0x5005
+    expect(run(0x5006, W4, 'mov byte [0x5008], 1')).toBe(-1);
+    expect(run(0x5006, W4, 'mov qword [0x5000], 1')).toBe(1); // overlap of an 8-byte store
+    expect(run(0x5004, W4, 'mov eax, [0x5004]')).toBe(-1);
+    expect(run(0x5004, RW1, 'mov eax, [0x5004]')).toBe(1);
+    expect(run(0x5004, RW1, 'add dword [0x5002], 1')).toBe(1);
+  });
+
+  it('hit in a hot loop after many iterations, once, then the loop completes', () => {
+    const src = `mov rax, ${0x5000 + 4 * 700}\nmov dr1, rax\nmov eax, ${W4}\nmov dr7, rax\n`
+      + 'mov edi, 0x5000\nmov esi, 1000\nl: mov [rdi], esi\nadd rdi, 4\ndec esi\njnz l\nhlt';
+    const m = withDbHandler(new TestMachine('long64')).load(src).runToHlt();
+    expect(m.exception).toBe(-1);
+    expect(m.reg('r9')).toBe(1n);
+    expect(m.mem.read32(SAVED_DR6) & 0xf).toBe(2);
+    expect(m.mem.read32(0x5000 + 4 * 999)).toBe(1);
+  });
+
+  it('REP STOSD traps after the iteration that hits, resumes with RF=1 saved, and finishes', () => {
+    const pre = `mov rax, 0x5100\nmov dr1, rax\nmov eax, ${W4}\nmov dr7, rax\nmov edi, 0x5000\nmov ecx, 100\nmov eax, 0xabcd\n`;
+    const m = withDbHandler(new TestMachine('long64')).load(`${pre}rep stosd\nhlt`).runToHlt();
+    expect(m.exception).toBe(-1);
+    expect(m.reg('r9')).toBe(1n);
+    expect(m.reg('rcx')).toBe(0n);
+    expect(m.mem.read32(SAVED_FLAGS) & RF).not.toBe(0);
+    expect(m.mem.read32(0x5000 + 4 * 99)).toBe(0xabcd);
   });
 });

@@ -139,6 +139,8 @@ export class Cpu implements CodeFetcher {
   stepOnly = false;
   /** The fault being raised is an instruction-breakpoint #DB: its saved RFLAGS keeps RF (SDM 18.3.1.1). */
   faultKeepsRf = false;
+  /** DR6.B0-B3 of data breakpoints hit by the current instruction (debugRegs.ts); #DB traps after it. */
+  dataBpHits = 0;
   private stop = Stop.None;
   /** An unimplemented instruction stopped the last run; deliver its #UD when resumed. Saved in snapshots. */
   pendingUD = false;
@@ -573,6 +575,7 @@ export class Cpu implements CodeFetcher {
     this.recentRips[rp] = startLo; this.recentRips[rp + 1] = startHi;
     this.recentPos = (rp + 2) & (RECENT_RIPS * 2 - 1);
     const tf = s[RFLAGS] & TF;
+    this.dataBpHits = 0;
     if ((s[RFLAGS] & RF) === 0) {
       // Instruction breakpoints, except on the instruction after MOV SS/POP SS (SDM 18.3.1.1).
       if ((s[DR7] & DR7_ENABLES) !== 0 && !(this.shadowIcount === this.icount && this.shadowKind === 2)) {
@@ -617,9 +620,10 @@ export class Cpu implements CodeFetcher {
     h!(this, i);
     this.icount++;
     if (this.nonRoot) afterGuestInstruction(this); // monitor trap flag
-    if (tf !== 0) {
-      // Single-step trap after the instruction (SDM 17.3.1.4).
-      s[DR6] |= 1 << 14;
+    if ((tf | this.dataBpHits) !== 0) {
+      // Single-step and data-breakpoint traps after the instruction, reported by one #DB (SDM 18.3.1.2, 18.3.1.4).
+      if (this.dataBpHits !== 0) s[DR6] = (s[DR6] & ~0xf) | this.dataBpHits;
+      if (tf !== 0) s[DR6] |= 1 << 14;
       this.startLo = s[RIP]; this.startHi = s[RIP + 1];
       this.deliverWithNesting(Vec.DB, NO_ERR, EventKind.Exception);
     }

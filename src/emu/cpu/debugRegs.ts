@@ -55,3 +55,30 @@ export function checkGeneralDetect(c: Cpu): void {
   s[DR6] |= DR6_BD;
   c.fault(Vec.DB);
 }
+
+/** DR7.LENn encodings to byte counts: 00 1, 01 2, 10 8, 11 4 (SDM 18.2.5). */
+const LEN_BYTES = [1, 2, 8, 4];
+
+/**
+ * Data-breakpoint check for an access of `size` bytes at linear address la
+ * (SDM 18.3.1.2), called only while DR7 enables some breakpoint. R/W=01
+ * matches writes, 11 reads and writes (not fetches); the breakpoint covers
+ * LEN bytes at DRn with its low bits masked (the SDM's alignment rule), and
+ * any overlap counts. Hits are collected in c.dataBpHits; the trap-class #DB
+ * follows the instruction (Cpu.step). Only enabled breakpoints are recorded.
+ * I/O breakpoints (R/W=10) are not modelled: an IN/OUT never matches.
+ */
+export function checkDataBreakpoints(c: Cpu, laLo: number, laHi: number, size: number, write: boolean): void {
+  const s = c.s;
+  const dr7 = s[DR7];
+  for (let n = 0; n < 4; n++) {
+    if (((dr7 >>> (n * 2)) & 3) === 0) continue;
+    const t = rw(dr7, n);
+    if (t === 0 || t === 2 || (t === 1 && !write)) continue;
+    if (c.long64 && s[DR + n * 2 + 1] !== laHi) continue;
+    const len = LEN_BYTES[(dr7 >>> (18 + n * 4)) & 3];
+    const start = (s[DR + n * 2] & ~(len - 1)) >>> 0;
+    const la = laLo >>> 0;
+    if (la < start + len && start < la + size) c.dataBpHits |= 1 << n;
+  }
+}

@@ -8,7 +8,8 @@ import {
   AC, AR_DB, AR_S, AR_UNUSABLE, CR0_PG, SegReg, TYPE_CODE, TYPE_E, TYPE_R, TYPE_W, Vec,
 } from './arch.ts';
 import { Access } from './mmu/mmu.ts';
-import { CR0, CR2, RFLAGS, SEG_AR, SEG_BASE_HI, SEG_BASE_LO, SEG_LIMIT, segOff } from './state/layout.ts';
+import { CR0, CR2, DR7, RFLAGS, SEG_AR, SEG_BASE_HI, SEG_BASE_LO, SEG_LIMIT, segOff } from './state/layout.ts';
+import { checkDataBreakpoints, DR7_ENABLES } from './debugRegs.ts';
 
 /** Canonical when bits 63:47 are all equal (4-level paging). */
 export function isCanonical(hi: number): boolean {
@@ -73,6 +74,7 @@ export function translate(c: Cpu, laLo: number, laHi: number, access: Access): n
 /** Reads `size` (1, 2, 4, 8) bytes at a linear address; for 8 the high word goes to c.hi. @faults */
 export function readLinear(c: Cpu, laLo: number, laHi: number, size: number): number {
   const mem = c.mem;
+  if ((c.s[DR7] & DR7_ENABLES) !== 0) checkDataBreakpoints(c, laLo, laHi, size, false);
   if ((laLo & 0xfff) + size > 0x1000) return readSplit(c, laLo, laHi, size);
   const pa = translate(c, laLo, laHi, Access.Read);
   // MMIO: a device may raise an interrupt; end the running block (Cpu.blockBreak).
@@ -101,6 +103,7 @@ function readSplit(c: Cpu, laLo: number, laHi: number, size: number): number {
 /** Writes `size` bytes (hi = high word for size 8) at a linear address. @faults */
 export function writeLinear(c: Cpu, laLo: number, laHi: number, size: number, lo: number, hi: number): void {
   const mem = c.mem;
+  if ((c.s[DR7] & DR7_ENABLES) !== 0) checkDataBreakpoints(c, laLo, laHi, size, true);
   if ((laLo & 0xfff) + size > 0x1000) { writeSplit(c, laLo, laHi, size, lo, hi); return; }
   const pa = translate(c, laLo, laHi, Access.Write);
   if (c.codePages[pa >>> 12] === 1) c.invalidateCode(pa, size);

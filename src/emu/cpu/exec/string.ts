@@ -7,7 +7,7 @@
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decoder/decodedInsn.ts';
 import { Rep } from '../decoder/decodedInsn.ts';
-import { DF, SegReg } from '../arch.ts';
+import { DF, RF, SegReg } from '../arch.ts';
 import { testCc } from '../flags.ts';
 import { GPR, RFLAGS, RIP, SEG_BASE_HI, SEG_BASE_LO, segOff } from '../state/layout.ts';
 import { ioIntercept } from '../vmx/ioMsrExits.ts';
@@ -133,6 +133,12 @@ function str(c: Cpu, i: DecodedInsn, kind: Str, size: number): void {
     bump(c, 1, asz, -1);
     // REPE stops when ZF=0, REPNE when ZF=1.
     if (compare && (i.rep === Rep.F3 ? !testCc(c.s, 4) : testCc(c.s, 4))) return;
+    if (c.dataBpHits !== 0 && !countZero(c, asz)) {
+      // A data breakpoint traps after this iteration with RIP on the instruction and RF=1 saved (SDM 18.3.1.1).
+      c.s[RIP] = c.startLo; c.s[RIP + 1] = c.startHi;
+      c.s[RFLAGS] |= RF;
+      return;
+    }
   }
 }
 

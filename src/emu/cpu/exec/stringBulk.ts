@@ -13,7 +13,8 @@
 import type { Cpu } from '../cpu.ts';
 import { AR_S, SegReg, TYPE_CODE, TYPE_E } from '../arch.ts';
 import { Access } from '../mmu/mmu.ts';
-import { GPR, SEG_AR, SEG_LIMIT, segOff } from '../state/layout.ts';
+import { DR7, GPR, SEG_AR, SEG_LIMIT, segOff } from '../state/layout.ts';
+import { DR7_ENABLES } from '../debugRegs.ts';
 import { linearAddr, translate } from '../memory.ts';
 
 /** Test hook: false sends every element through the per-element path. */
@@ -61,6 +62,8 @@ function offset(c: Cpu, r: number, asz: number): number {
  */
 export function bulkString(c: Cpu, movs: boolean, size: number, asz: number, srcSeg: number, max: number): number {
   const mem = c.mem;
+  // Data breakpoints are checked per access in memory.ts: no bulk copies while DR7 enables one.
+  if ((c.s[DR7] & DR7_ENABLES) !== 0) return 0;
   let n = count(c, asz, max);
   let srcPa = 0;
   if (movs) {
