@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CODE, TestMachine, assemble } from './testMachine.ts';
-import { DR, DR6, DR7, GPR } from '../../src/emu/cpu/state/layout.ts';
+import { CR4, DR, DR6, DR7, GPR } from '../../src/emu/cpu/state/layout.ts';
 
 const RF = 1 << 16;
 /** A #DB handler: counts hits in R9, saves DR6 and the saved RFLAGS, sets RF in the frame, IRETQ. */
@@ -181,5 +181,19 @@ describe('data breakpoints', () => {
     expect(m.reg('rcx')).toBe(0n);
     expect(m.mem.read32(SAVED_FLAGS) & RF).not.toBe(0);
     expect(m.mem.read32(0x5000 + 4 * 99)).toBe(0xabcd);
+  });
+
+  it('I/O breakpoints (R/W=10) trap after IN/OUT only while CR4.DE=1, over the LEN-masked port range', () => {
+    const IO2 = 0x400 | 0x4 | (2 << 20) | (1 << 22); // DR1: I/O, 2 bytes
+    const run = (de: boolean, access: string): number => {
+      const m = new TestMachine('long64')
+        .load(`mov eax, 0x71\nmov dr1, rax\nmov eax, ${IO2}\nmov dr7, rax\nmov dx, 0x80\n${access}\nhlt`);
+      if (de) m.cpu.s[CR4] |= 1 << 3; else m.cpu.s[CR4] &= ~(1 << 3);
+      return m.runToHlt().exception;
+    };
+    expect(run(true, 'out 0x70, al')).toBe(1); // 0x71 & ~1 = 0x70
+    expect(run(true, 'in al, 0x72')).toBe(-1);
+    expect(run(true, 'in eax, 0x6e')).toBe(1); // 0x6e-0x71 overlaps
+    expect(run(false, 'out 0x70, al')).toBe(-1);
   });
 });

@@ -4,8 +4,8 @@
  * detect. MOV to/from DRn itself is in exec/system.ts.
  */
 import type { Cpu } from './cpu.ts';
-import { Vec } from './arch.ts';
-import { DR, DR6, DR7 } from './state/layout.ts';
+import { CR4_DE, Vec } from './arch.ts';
+import { CR4, DR, DR6, DR7 } from './state/layout.ts';
 
 /** DR7 L0-L3 and G0-G3: some breakpoint is enabled (the run loop keeps blocks off then). */
 export const DR7_ENABLES = 0xff;
@@ -66,7 +66,6 @@ const LEN_BYTES = [1, 2, 8, 4];
  * LEN bytes at DRn with its low bits masked (the SDM's alignment rule), and
  * any overlap counts. Hits are collected in c.dataBpHits; the trap-class #DB
  * follows the instruction (Cpu.step). Only enabled breakpoints are recorded.
- * I/O breakpoints (R/W=10) are not modelled: an IN/OUT never matches.
  */
 export function checkDataBreakpoints(c: Cpu, laLo: number, laHi: number, size: number, write: boolean): void {
   const s = c.s;
@@ -80,5 +79,23 @@ export function checkDataBreakpoints(c: Cpu, laLo: number, laHi: number, size: n
     const start = (s[DR + n * 2] & ~(len - 1)) >>> 0;
     const la = laLo >>> 0;
     if (la < start + len && start < la + size) c.dataBpHits |= 1 << n;
+  }
+}
+
+/**
+ * I/O breakpoints (R/W=10, only while CR4.DE = 1; SDM 18.2.4): an IN, OUT,
+ * INS or OUTS of `size` bytes at `port` overlapping the LEN-masked DRn port.
+ * Hits join c.dataBpHits: a trap-class #DB after the instruction. Called
+ * only while DR7 enables some breakpoint.
+ */
+export function checkIoBreakpoints(c: Cpu, port: number, size: number): void {
+  const s = c.s;
+  if ((s[CR4] & CR4_DE) === 0) return;
+  const dr7 = s[DR7];
+  for (let n = 0; n < 4; n++) {
+    if (((dr7 >>> (n * 2)) & 3) === 0 || rw(dr7, n) !== 2) continue;
+    const len = LEN_BYTES[(dr7 >>> (18 + n * 4)) & 3];
+    const start = s[DR + n * 2] & 0xffff & ~(len - 1);
+    if (port < start + len && start < port + size) c.dataBpHits |= 1 << n;
   }
 }

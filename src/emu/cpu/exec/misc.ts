@@ -11,7 +11,7 @@ import {
 } from '../arch.ts';
 import { CcOp, PARITY, flushFlags, readFlags, setCc } from '../flags.ts';
 import {
-  CC_OP, CR0, CR4, EFER, FMASK, GPR, HALTED, KERNEL_GS_BASE, LSTAR, CSTAR, RFLAGS, RIP, SEG_AR, SEG_BASE_HI, SEG_BASE_LO, SEG_LIMIT,
+  CC_OP, CR0, CR4, DR7, EFER, FMASK, GPR, HALTED, KERNEL_GS_BASE, LSTAR, CSTAR, RFLAGS, RIP, SEG_AR, SEG_BASE_HI, SEG_BASE_LO, SEG_LIMIT,
   SHADOW, STAR, SYSENTER_CS, SYSENTER_EIP, SYSENTER_ESP, TSC_AUX, segOff,
 } from '../state/layout.ts';
 import { isCanonical, readSystem } from '../memory.ts';
@@ -23,6 +23,7 @@ import { readEaPlus } from './operands.ts';
 import type { HandlerTable } from './handlerTypes.ts';
 import type { IoSize } from '../../devices/ioBus.ts';
 import { ioIntercept } from '../vmx/ioMsrExits.ts';
+import { checkIoBreakpoints, DR7_ENABLES } from '../debugRegs.ts';
 
 function setFlag(c: Cpu, bit: number, on: boolean): void {
   const s = c.s;
@@ -31,9 +32,11 @@ function setFlag(c: Cpu, bit: number, on: boolean): void {
   s[CC_OP] = CcOp.Eager;
 }
 
-/** I/O permission (SDM Vol. 1 19.5): CPL <= IOPL, else every bit in the TSS I/O bitmap must be clear. @faults #GP(0) */
+/** I/O breakpoints, then I/O permission (SDM Vol. 1 19.5): CPL <= IOPL, else every bit in the TSS I/O bitmap must be clear. @faults #GP(0) */
 export function checkIo(c: Cpu, port: number, size: number): void {
   const s = c.s;
+  // I/O breakpoints are recorded here for every IN/OUT/INS/OUTS; a #GP or VM exit discards them.
+  if ((s[DR7] & DR7_ENABLES) !== 0) checkIoBreakpoints(c, port, size);
   if (!c.protectedMode && (s[RFLAGS] & VM) === 0) return;
   const iopl = (s[RFLAGS] & IOPL) >>> 12;
   if ((s[RFLAGS] & VM) === 0 && c.cpl <= iopl) return;
