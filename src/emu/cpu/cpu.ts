@@ -184,7 +184,6 @@ export class Cpu implements CodeFetcher {
     const s = this.s;
     resetState(s, this.model);
     this.vmx.reset();
-    this.vmx.log.clear();
     this.vmx.lastFailedCheck = '';
     this.nonRoot = false;
     this.icount = 0;

@@ -81,7 +81,6 @@ function entryFailure(c: Cpu, reason: number, qual: number, checkId: string): ne
   v.set(F.VM_EXIT_REASON, (reason | EXIT_REASON_ENTRY_FAILURE) >>> 0);
   v.set(F.EXIT_QUALIFICATION, qual);
   v.set(F.VM_EXIT_INTR_INFO, 0);
-  c.vmx.log.push((reason | EXIT_REASON_ENTRY_FAILURE) >>> 0, qual, 0, v.lo(F.GUEST_RIP), v.hi(F.GUEST_RIP), c.icount);
   loadHostState(c, exitCtl(v));
   c.vmx.onEvent?.(VmxEvent.EntryFailure, checkId);
   c.excVec = VMEXIT_VEC;

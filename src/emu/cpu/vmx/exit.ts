@@ -46,7 +46,6 @@ export function vmExit(c: Cpu, reason: number, qLo = 0, qHi = 0): never {
   const v = c.vmx.cache;
   v.set(F.VM_EXIT_REASON, reason);
   v.set(F.EXIT_QUALIFICATION, qLo, qHi);
-  c.vmx.log.push(reason, qLo, qHi, c.startLo, c.startHi, c.icount);
   stopPreemptionTimer(c);
   saveGuestState(c);
   const ctl = v.lo(F.VM_EXIT_CONTROLS);

@@ -13,7 +13,6 @@ import { SUPPORTED_FEATURES } from './capabilities.ts';
 import { VMCS_CACHE_WORDS, VmcsCache } from './vmcs.ts';
 import { CPU_BASED_VM_EXEC_CONTROL, EPT_POINTER, SECONDARY_VM_EXEC_CONTROL, VM_INSTRUCTION_ERROR } from './slots.ts';
 import { EptTranslator } from './eptMmu.ts';
-import { VmExitLog } from './exitLog.ts';
 import { PROC, PROC2 } from './controls.ts';
 
 /** Word offsets in the register file. */
@@ -30,8 +29,6 @@ export class Vmx {
   readonly ept: EptTranslator;
   /** VM exits taken since reset (for the UI and bench). */
   exits = 0;
-  /** The last VM exits and entry failures (debugger's VM-exit log). */
-  readonly log = new VmExitLog();
   /** Id of the most recent failed entry check (entryChecks.ts) since RESET, '' if none. */
   lastFailedCheck = '';
   /** Debug hook (src/emu/debug/exitLog.ts): called once the exit-information fields are final. */
