@@ -6,7 +6,7 @@
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decoder/decodedInsn.ts';
 import { AR_DB, SegReg } from '../arch.ts';
-import { GPR, RIP, SEG_AR, segOff } from '../state/layout.ts';
+import { GPR, RIP, SEG_AR, SEG_BASE_HI, SEG_BASE_LO, segOff } from '../state/layout.ts';
 import { readMem, readMemRmw, writeMem } from '../memory.ts';
 
 /** Computes the memory operand's offset into c.eaLo/c.eaHi, truncated to the address size. */
@@ -79,6 +79,24 @@ export function writeEaPlus(c: Cpu, i: DecodedInsn, delta: number, size: number,
   if (i.asz === 8) { if (lo > 0xffffffff) hi = (hi + 1) >>> 0; lo >>>= 0; }
   else lo = i.asz === 4 ? lo >>> 0 : lo & 0xffff;
   writeMem(c, i.seg, lo, hi, size, v, vHi);
+}
+
+/**
+ * Linear address of the memory operand without accessing it (INVLPG, VM-exit
+ * qualifications): the segment base applies outside 64-bit mode and for FS/GS.
+ * Returns the low word; the high word is left in c.laHi.
+ */
+export function operandLinear(c: Cpu, i: DecodedInsn): number {
+  const s = c.s;
+  let lo = c.eaLo, hi = c.eaHi;
+  if (!c.long64 || i.seg >= SegReg.FS) {
+    const b = segOff(i.seg, 0);
+    const l = lo + s[b + SEG_BASE_LO];
+    hi = c.long64 ? (hi + s[b + SEG_BASE_HI] + (l > 0xffffffff ? 1 : 0)) >>> 0 : 0;
+    lo = l >>> 0;
+  }
+  c.laHi = hi;
+  return lo;
 }
 
 // ---- stack ----------------------------------------------------------------

@@ -30,7 +30,7 @@ function idx(c: Cpu, r: number, asz: number): number {
 }
 
 /** Adds delta (+-1..8, or -1 for counts) to index register r at the address size. */
-function bump(c: Cpu, r: number, asz: number, delta: number): void {
+export function bump(c: Cpu, r: number, asz: number, delta: number): void {
   const s = c.s, k = GPR + r * 2;
   if (asz === 8) {
     const l = s[k] + delta;

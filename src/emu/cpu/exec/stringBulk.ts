@@ -13,6 +13,7 @@
 import type { Cpu } from '../cpu.ts';
 import { AR_S, SegReg, TYPE_CODE, TYPE_E } from '../arch.ts';
 import { Access } from '../mmu/mmu.ts';
+import { bump } from './string.ts';
 import { DR7, GPR, SEG_AR, SEG_LIMIT, segOff } from '../state/layout.ts';
 import { DR7_ENABLES } from '../debugRegs.ts';
 import { linearAddr, translate } from '../memory.ts';
@@ -37,17 +38,6 @@ function count(c: Cpu, asz: number, max: number): number {
   const s = c.s;
   if (asz === 8) return s[GPR + 3] !== 0 ? max : Math.min(s[GPR + 2], max);
   return Math.min(asz === 4 ? s[GPR + 2] : s[GPR + 2] & 0xffff, max);
-}
-
-/** Adds `delta` to register r at the address size (as string.ts's bump). */
-function advance(c: Cpu, r: number, asz: number, delta: number): void {
-  const s = c.s, k = GPR + r * 2;
-  if (asz === 8) {
-    const l = s[k] + delta;
-    s[k + 1] = s[k + 1] + (l > 0xffffffff ? 1 : l < 0 ? -1 : 0);
-    s[k] = l;
-  } else if (asz === 4) { s[k] = s[k] + delta; s[k + 1] = 0; }
-  else s[k] = (s[k] & 0xffff0000) | ((s[k] + delta) & 0xffff);
 }
 
 function offset(c: Cpu, r: number, asz: number): number {
@@ -91,7 +81,7 @@ export function bulkString(c: Cpu, movs: boolean, size: number, asz: number, src
     if (srcPa + bytes <= dstPa || dstPa + bytes <= srcPa) u8.copyWithin(dstPa, srcPa, srcPa + bytes);
     // Overlapping: element by element, forwards, as the instruction does.
     else for (let k = 0; k < bytes; k += size) u8.copyWithin(dstPa + k, srcPa + k, srcPa + k + size);
-    advance(c, 6, asz, bytes);
+    bump(c, 6, asz, bytes);
   } else {
     const s = c.s;
     const lo = s[GPR], hi = s[GPR + 1];
@@ -107,7 +97,7 @@ export function bulkString(c: Cpu, movs: boolean, size: number, asz: number, src
       }
     }
   }
-  advance(c, 7, asz, bytes);
-  advance(c, 1, asz, -n);
+  bump(c, 7, asz, bytes);
+  bump(c, 1, asz, -n);
   return n;
 }

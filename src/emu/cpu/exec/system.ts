@@ -15,7 +15,7 @@ import {
 } from '../state/layout.ts';
 import { isCanonical } from '../memory.ts';
 import { arDpl, desc, descAr, descBase, descLimit, readDescriptor, setAccessed } from '../segments.ts';
-import { readE, readEaPlus, writeE, writeEaPlus, writeG } from './operands.ts';
+import { operandLinear, readE, readEaPlus, writeE, writeEaPlus, writeG } from './operands.ts';
 import type { HandlerTable } from './handlerTypes.ts';
 import { writeSystem } from '../memory.ts';
 import { shadowedCr } from '../vmx/intercepts.ts';
@@ -274,15 +274,8 @@ export function registerSystem(h: HandlerTable): void {
   };
   h.INVLPG_Mb = (c, i) => {
     // The operand is a linear address: segment base applies, no access is made.
-    const s = c.s;
-    let lo = c.eaLo, hi = c.eaHi;
-    if (!c.long64 || i.seg >= SegReg.FS) {
-      const b = segOff(i.seg, 0);
-      const l = lo + s[b + SEG_BASE_LO];
-      hi = c.long64 ? (hi + s[b + SEG_BASE_HI] + (l > 0xffffffff ? 1 : 0)) >>> 0 : 0;
-      lo = l >>> 0;
-    }
-    c.mmu.invlpg(lo, hi);
+    const lo = operandLinear(c, i);
+    c.mmu.invlpg(lo, c.laHi);
   };
   h.INVPCID_GyMdq = (c, i) => {
     if (!c.cpuid.has('INVPCID')) c.fault(Vec.UD);

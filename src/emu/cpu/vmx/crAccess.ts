@@ -6,9 +6,9 @@
  */
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decoder/decodedInsn.ts';
-import { CR4_DE, SegReg, Vec } from '../arch.ts';
-import { CR4, SEG_BASE_HI, SEG_BASE_LO, segOff } from '../state/layout.ts';
-import { readE } from '../exec/operands.ts';
+import { CR4_DE, Vec } from '../arch.ts';
+import { CR4 } from '../state/layout.ts';
+import { operandLinear, readE } from '../exec/operands.ts';
 import { PROC } from './controls.ts';
 import { EXIT_REASON as R } from './exitReasons.ts';
 import { insnExit } from './intercepts.ts';
@@ -69,15 +69,8 @@ export function crAccessExit(c: Cpu, i: DecodedInsn, proc: number): void {
 }
 
 function setLinear(c: Cpu, i: DecodedInsn): void {
-  const s = c.s;
-  let lo = c.eaLo, hi = c.eaHi;
-  if (!c.long64 || i.seg >= SegReg.FS) {
-    const b = segOff(i.seg, 0);
-    const l = lo + s[b + SEG_BASE_LO];
-    hi = c.long64 ? (hi + s[b + SEG_BASE_HI] + (l > 0xffffffff ? 1 : 0)) >>> 0 : 0;
-    lo = l >>> 0;
-  }
-  c.vmx.cache.set(F.GUEST_LINEAR_ADDRESS, lo, hi);
+  const lo = operandLinear(c, i);
+  c.vmx.cache.set(F.GUEST_LINEAR_ADDRESS, lo, c.laHi);
 }
 
 /** MOV DR with "MOV-DR exiting": CR4.DE #UD for DR4/DR5 takes priority. @faults */

@@ -7,14 +7,15 @@
 import type { Cpu } from '../cpu.ts';
 import type { DecodedInsn } from '../decoder/decodedInsn.ts';
 import type { OpEntry } from '../decoder/table.ts';
-import { CR4_PCE, CR4_TSD, SegReg, Vec } from '../arch.ts';
+import { CR4_PCE, CR4_TSD, Vec } from '../arch.ts';
 import { Rep } from '../decoder/decodedInsn.ts';
-import { CR0, CR4, SEG_BASE_HI, SEG_BASE_LO, segOff } from '../state/layout.ts';
+import { CR0, CR4 } from '../state/layout.ts';
 import { PROC, PROC2 } from './controls.ts';
 import { EXIT_REASON as R } from './exitReasons.ts';
 import { vmExit } from './exit.ts';
 import { crAccessExit, movDrExit } from './crAccess.ts';
 import { msrExits } from './ioMsrExits.ts';
+import { operandLinear } from '../exec/operands.ts';
 import * as F from './slots.ts';
 
 const enum K {
@@ -83,20 +84,12 @@ export function interceptInsn(c: Cpu, i: DecodedInsn): void {
   }
 }
 
-const eaOut: [number, number] = [0, 0];
 /** Linear address of the memory operand (segment base applied), for INVLPG's qualification. */
 function linearEa(c: Cpu, i: DecodedInsn): [number, number] {
-  const s = c.s;
-  let lo = c.eaLo, hi = c.eaHi;
-  if (!c.long64 || i.seg >= SegReg.FS) {
-    const b = segOff(i.seg, 0);
-    const l = lo + s[b + SEG_BASE_LO];
-    hi = c.long64 ? (hi + s[b + SEG_BASE_HI] + (l > 0xffffffff ? 1 : 0)) >>> 0 : 0;
-    lo = l >>> 0;
-  }
-  eaOut[0] = lo; eaOut[1] = hi;
+  eaOut[0] = operandLinear(c, i); eaOut[1] = c.laHi;
   return eaOut;
 }
+const eaOut: [number, number] = [0, 0];
 
 /**
  * VM-exit instruction-information for a memory operand (SDM 28.2.5, Table 28-13/14):
